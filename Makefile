@@ -1,0 +1,125 @@
+# gpuwarden — build, test, bench. Every library comes through pkg-config.
+VERSION   := 0.1.0
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+
+# One build tree per flavour: release (./gpuwarden), asan (tests), tsan (threaded tests).
+FLAVOUR   ?= release
+BUILD     := build/$(FLAVOUR)
+
+ENGINE_PKGS := libcurl libcjson libssh2
+UI_PKGS     := ncursesw
+
+WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+STD       := -std=c17 -D_POSIX_C_SOURCE=200809L -DGPUWARDEN_VERSION='"$(VERSION)"'
+OPT_release := -O2 -g
+OPT_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+OPT_tsan    := -O1 -g -fsanitize=thread
+OPT       := $(OPT_$(FLAVOUR))
+
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(ENGINE_PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(ENGINE_PKGS) $(UI_PKGS) 2>/dev/null)
+UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CFLAGS    ?=
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Isrc -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
+
+ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+UI_SRC     := $(wildcard ui/*.c)
+ASSETS     := $(sort $(wildcard assets/*.tsv assets/*.json))
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
+UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
+LIB        := $(BUILD)/libgpuwarden.a
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps deps-test demo test unit integration tsan bench format lint clean
+.DEFAULT_GOAL := all
+
+all: gpuwarden
+
+# The root binary is the release flavour; other flavours build under build/<flavour>/.
+ifeq ($(FLAVOUR),release)
+gpuwarden: $(BUILD)/gpuwarden
+	cp $< $@
+endif
+
+$(BUILD)/gpuwarden: $(BUILD)/src/main.o $(UI_OBJ) $(LIB)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+
+$(LIB): $(ENGINE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/ui/%.o: ui/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -c -o $@ $<
+
+build/embed: tools/embed.c
+	@mkdir -p build
+	$(CC) -std=c17 -O1 $(WARN) -o $@ $<
+
+$(BUILD)/gen/assets.c: build/embed $(ASSETS)
+	@mkdir -p $(dir $@)
+	build/embed $@ $(ASSETS)
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
+	$(CC) $(STD) $(OPT) -Isrc -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+# --- set-up -----------------------------------------------------------------------------
+deps:
+	@sh scripts/deps.sh build
+
+deps-test:
+	@sh scripts/deps.sh test
+
+# --- the README's two commands ------------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./gpuwarden --provider demo
+
+test: deps-test
+	@$(MAKE) --no-print-directory FLAVOUR=asan unit-bins asan-binary
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh
+
+unit-bins: $(UNIT_BIN)
+asan-binary: $(BUILD)/gpuwarden
+
+tsan: deps-test
+	@$(MAKE) --no-print-directory FLAVOUR=tsan unit-bins
+
+bench: deps
+	@$(MAKE) --no-print-directory FLAVOUR=release all bench-bins
+	@sh bench/run.sh
+
+bench-bins: $(BENCH_BIN)
+
+# --- hygiene -----------------------------------------------------------------------------
+format:
+	clang-format -i src/*.c src/*.h $(wildcard ui/*.c ui/*.h) tests/unit/*.c bench/*.c tools/*.c
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	    --suppress=missingIncludeSystem -Isrc src ui
+
+clean:
+	rm -rf build gpuwarden
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Installs what gpuwarden needs to build (and, with "test", to test) on Debian/Ubuntu.
+# Checks first with pkg-config / command -v; installs only what is missing.
+set -eu
+
+mode=${1:-build}
+
+# pkg-config module -> Debian package
+build_pkgs="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libssh2:libssh2-1-dev"
+test_pkgs="cmocka:libcmocka-dev"
+# command -> Debian package
+build_cmds="cc:gcc make:make pkg-config:pkg-config"
+test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client"
+
+missing=""
+add() { case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac; }
+
+check_cmds() {
+    for pair in $1; do
+        cmd=${pair%%:*}; pkg=${pair#*:}
+        # sshd lives in /usr/sbin, which a normal user's PATH may lack
+        command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || add "$pkg"
+    done
+}
+check_mods() {
+    command -v pkg-config >/dev/null 2>&1 || { for pair in $1; do add "${pair#*:}"; done; return 0; }
+    for pair in $1; do
+        pkg-config --exists "${pair%%:*}" || add "${pair#*:}"
+    done
+}
+
+check_cmds "$build_cmds"
+check_mods "$build_pkgs"
+# libcurl needs the CA bundle to talk HTTPS to vast.ai; --no-install-recommends skips it
+[ -e /etc/ssl/certs/ca-certificates.crt ] || add ca-certificates
+if [ "$mode" = test ]; then
+    check_cmds "$test_cmds"
+    check_mods "$test_pkgs"
+    # LeakSanitizer/ASan runtime ships with gcc; nothing more needed.
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+else
+    echo "gpuwarden: missing packages:$missing" >&2
+    echo "gpuwarden: install them with: sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "gpuwarden: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

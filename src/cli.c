@@ -1,0 +1,252 @@
+/* Option parsing: every value is validated here so the commands only see good input. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_PROVIDER = 256, OPT_API_URL, OPT_QUERY, OPT_FROM, OPT_SORT, OPT_LIMIT, OPT_MIN_VRAM,
+    OPT_MAX_DPH, OPT_MIN_RELIABILITY, OPT_BLOCK_REGIONS, OPT_PREFER_REGIONS, OPT_MIN_INET,
+    OPT_MIN_CUDA, OPT_MIN_DISK, OPT_NUM_GPUS, OPT_JSON, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"api-url", required_argument, NULL, OPT_API_URL},
+    {"query", required_argument, NULL, OPT_QUERY},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"min-vram", required_argument, NULL, OPT_MIN_VRAM},
+    {"max-dph", required_argument, NULL, OPT_MAX_DPH},
+    {"min-reliability", required_argument, NULL, OPT_MIN_RELIABILITY},
+    {"block-regions", required_argument, NULL, OPT_BLOCK_REGIONS},
+    {"prefer-regions", required_argument, NULL, OPT_PREFER_REGIONS},
+    {"min-inet", required_argument, NULL, OPT_MIN_INET},
+    {"min-cuda", required_argument, NULL, OPT_MIN_CUDA},
+    {"min-disk", required_argument, NULL, OPT_MIN_DISK},
+    {"num-gpus", required_argument, NULL, OPT_NUM_GPUS},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *option_name(int code)
+{
+    for (const struct option *o = long_options; o->name; o++)
+        if (o->val == code)
+            return o->name;
+    return "?";
+}
+
+/* A number in [min, max]; the option's name goes into the error. */
+static int number(int code, const char *arg, double min, double max, double *out,
+                  struct gw_error *err)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !isfinite(v)) {
+        error_set(err, EXIT_USAGE, "--%s needs a number, got '%s'", option_name(code), arg);
+        return -1;
+    }
+    if (v < min || v > max) {
+        error_set(err, EXIT_USAGE, "--%s must be between %g and %g, got '%s'",
+                  option_name(code), min, max, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int integer(int code, const char *arg, int min, int max, int *out, struct gw_error *err)
+{
+    double v;
+    if (number(code, arg, min, max, &v, err) < 0)
+        return -1;
+    if (v != floor(v)) {
+        error_set(err, EXIT_USAGE, "--%s needs a whole number, got '%s'", option_name(code), arg);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int set_sort(struct cli_options *o, const char *arg, struct gw_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s", arg);
+    size_t n = strlen(name);
+    o->sort_desc = false;
+    if (n > 0 && (name[n - 1] == '-' || name[n - 1] == '+')) {
+        o->sort_desc = name[n - 1] == '-';
+        name[n - 1] = '\0';
+    }
+    o->sort = market_sort_key(name);
+    if (o->sort == NULL) {
+        char names[512];
+        market_sort_names(names, sizeof names);
+        error_set(err, EXIT_USAGE, "--sort: unknown field '%s' (one of: %s)", name, names);
+        return -1;
+    }
+    return 0;
+}
+
+static int apply(struct cli_options *o, int code, const char *arg, struct gw_error *err)
+{
+    struct gw_error qerr;
+    switch (code) {
+    case OPT_PROVIDER:
+        if (strcmp(arg, "vast") && strcmp(arg, "demo")) {
+            error_set(err, EXIT_USAGE, "--provider must be 'vast' or 'demo', got '%s'", arg);
+            return -1;
+        }
+        o->provider = arg;
+        return 0;
+    case OPT_API_URL:
+        if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) {
+            error_set(err, EXIT_USAGE, "--api-url must start with http:// or https://, got '%s'",
+                      arg);
+            return -1;
+        }
+        o->api_url = arg;
+        return 0;
+    case OPT_QUERY:
+        if (query_parse(&o->query, arg, &qerr) < 0) {
+            error_set(err, EXIT_USAGE, "--query: %s", qerr.msg);
+            return -1;
+        }
+        return 0;
+    case OPT_FROM: o->from = arg; return 0;
+    case OPT_SORT: return set_sort(o, arg, err);
+    case OPT_LIMIT: return integer(code, arg, 1, 100000, &o->limit, err);
+    case OPT_MIN_VRAM: return number(code, arg, 0, 4096, &o->req.min_vram_gb, err);
+    case OPT_MAX_DPH: return number(code, arg, 0, 10000, &o->req.max_dph, err);
+    case OPT_MIN_RELIABILITY: return number(code, arg, 0, 1, &o->req.min_reliability, err);
+    case OPT_MIN_INET: return number(code, arg, 0, 1e6, &o->req.min_inet_mbps, err);
+    case OPT_MIN_CUDA: return number(code, arg, 1, 99, &o->req.min_cuda, err);
+    case OPT_MIN_DISK: return number(code, arg, 0, 1e6, &o->req.min_disk_gb, err);
+    case OPT_BLOCK_REGIONS:
+    case OPT_PREFER_REGIONS: {
+        bool block = code == OPT_BLOCK_REGIONS;
+        if (requirements_set_regions(block ? o->req.block_regions : o->req.prefer_regions,
+                                     block ? &o->req.nblock : &o->req.nprefer, arg, &qerr) < 0) {
+            error_set(err, EXIT_USAGE, "--%s: %s", option_name(code), qerr.msg);
+            return -1;
+        }
+        return 0;
+    }
+    case OPT_NUM_GPUS: {
+        int n;
+        if (integer(code, arg, 1, 64, &n, err) < 0)
+            return -1;
+        query_add_number(&o->query, "num_gpus", QOP_EQ, n);
+        return 0;
+    }
+    case OPT_JSON: o->json = true; return 0;
+    case OPT_HELP: o->help = true; return 0;
+    case OPT_VERSION: o->version = true; return 0;
+    default: break;
+    }
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err)
+{
+    memset(o, 0, sizeof *o);
+    requirements_default(&o->req);
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        if (!strcmp(argv[1], "offers"))
+            o->command = CLI_OFFERS;
+        else if (!strcmp(argv[1], "cases"))
+            o->command = CLI_CASES;
+        else {
+            error_set(err, EXIT_USAGE, "unknown command '%s' (try: gpuwarden --help)", argv[1]);
+            return -1;
+        }
+        first = 2;
+    }
+    /* getopt_long over argv[first-1..]: it treats its argv[0] as the program name */
+    int gargc = argc - first + 1;
+    char **gargv = argv + first - 1;
+    opterr = 0;
+    optind = 0; /* 0 also resets GNU getopt's internal state between calls */
+    int code;
+    while ((code = getopt_long(gargc, gargv, ":", long_options, NULL)) != -1) {
+        if (code == '?') {
+            const char *bad = gargv[optind - 1];
+            error_set(err, EXIT_USAGE, "unknown option '%s' (try: gpuwarden %s--help)", bad,
+                      o->command == CLI_OFFERS ? "offers " : "");
+            return -1;
+        }
+        if (code == ':') {
+            error_set(err, EXIT_USAGE, "option '%s' needs a value", gargv[optind - 1]);
+            return -1;
+        }
+        if (apply(o, code, optarg, err) < 0)
+            return -1;
+    }
+    if (optind < gargc) {
+        if (o->command == CLI_CASES && optind + 1 == gargc) {
+            o->case_id = gargv[optind];
+            return 0;
+        }
+        error_set(err, EXIT_USAGE, "unexpected argument '%s'", gargv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_free(struct cli_options *o) { query_free(&o->query); }
+
+void cli_usage(enum cli_command cmd, FILE *out)
+{
+    if (cmd == CLI_CASES) {
+        fputs("usage: gpuwarden cases [N] [--json]\n"
+              "Prints the ten failure cases the guardrails come from (all, or case N).\n",
+              out);
+        return;
+    }
+    if (cmd == CLI_DASHBOARD)
+        fputs("usage: gpuwarden [COMMAND] [options]\n\n"
+              "Rent cloud GPUs without repeating the classic failures.\n\n"
+              "commands:\n"
+              "  (none)     the dashboard (for now: the offer table, as `offers`)\n"
+              "  offers     offer table with guardrail verdicts\n"
+              "  cases [N]  the failure cases behind the rules\n\n",
+              out);
+    else
+        fputs("usage: gpuwarden offers [options] [--json]\n\n"
+              "Lists offers with a verdict from every guardrail rule (SPEC §2).\n\n",
+              out);
+    fputs("options:\n"
+          "  --provider vast|demo     where offers come from (default: vast when an API key\n"
+          "                           is found in VAST_API_KEY or ~/.config/vastai/vast_api_key,\n"
+          "                           else the built-in demo market)\n"
+          "  --api-url URL            vast.ai base URL (default $VAST_URL or\n"
+          "                           https://console.vast.ai)\n"
+          "  --from FILE              offers from a `vastai search offers --raw` dump or a\n"
+          "                           {\"offers\": [...]} body ('-' reads stdin)\n"
+          "  --query 'TEXT'           vastai query syntax, e.g.\n"
+          "                           'gpu_ram >= 12 geolocation notin [CN] num_gpus = 1'\n"
+          "  --sort FIELD[-]          sort (trailing '-' descending): verdict (default), dph,\n"
+          "                           vram, cc, reliability, net, cuda, disk, gpu, id, score...\n"
+          "  --limit N                show at most N offers\n"
+          "  --json                   machine-readable output (SPEC §10 schema)\n"
+          "requirements (rules judge every offer against them):\n"
+          "  --min-vram GB            VRAM per GPU (blocks smaller cards)\n"
+          "  --max-dph USD            maximum $/hour (blocks dearer offers)\n"
+          "  --min-reliability R      default 0.99 (blocks at or below)\n"
+          "  --block-regions CC,..    default CN\n"
+          "  --prefer-regions CC,..   default US,CA,DE,NL,SE,FI,JP (others warn)\n"
+          "  --min-inet MBPS          default 100 (slower warns)\n"
+          "  --min-cuda X.Y           CUDA the image needs (blocks older drivers)\n"
+          "  --min-disk GB            disk the workload needs\n"
+          "  --num-gpus N             only offers with exactly N GPUs (a filter)\n"
+          "  --help, --version\n\n"
+          "exit status: 0 ok, 2 usage or input error, 3 provider or network error\n",
+          out);
+}

@@ -1,0 +1,248 @@
+/* The offers command: choose a provider, run the market pipeline, print a table or JSON. */
+#include "cmd_offers.h"
+
+#include <cJSON.h>
+#include <langinfo.h>
+#include <math.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "rules.h"
+
+#define DEFAULT_API_URL "https://console.vast.ai"
+
+struct provider *cmd_offers_provider(const struct cli_options *o, struct gw_error *err)
+{
+    if (o->provider && !strcmp(o->provider, "demo"))
+        return provider_demo_new();
+    char *key = NULL;
+    char source[4096];
+    int found = config_api_key(&key, source, sizeof source, err);
+    if (found < 0)
+        return NULL;
+    if (!found && o->provider == NULL) {
+        fprintf(stderr, "gpuwarden: no vast.ai API key found; showing the built-in demo market "
+                        "(nothing is rented)\n");
+        return provider_demo_new();
+    }
+    const char *url = o->api_url ? o->api_url : getenv("VAST_URL");
+    struct provider *p = provider_vast_new(url && *url ? url : DEFAULT_API_URL, key);
+    if (key) {
+        memset(key, 0, strlen(key));
+        free(key);
+    }
+    return p;
+}
+
+static void fmt_num(char *buf, size_t size, const char *fmt, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "?");
+    else
+        snprintf(buf, size, fmt, v);
+}
+
+static const char *marker(enum level l, bool utf8)
+{
+    if (l == LEVEL_BLOCK)
+        return utf8 ? "\u2717 BLOCK" : "x BLOCK";
+    if (l == LEVEL_WARN)
+        return utf8 ? "! WARN" : "! WARN";
+    return utf8 ? "\u2713 PASS" : "+ PASS";
+}
+
+/* Blocking reasons first, then warnings, in short words. */
+static void reasons(const struct offer *o, const struct requirements *req, char *buf,
+                    size_t size)
+{
+    buf[0] = '\0';
+    if (o->verdict == LEVEL_PASS)
+        return;
+    struct finding f[RULE_COUNT];
+    rules_eval(o, req, gpus_builtin(), f);
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        enum level want = pass == 0 ? LEVEL_BLOCK : LEVEL_WARN;
+        for (int r = 0; r < RULE_COUNT; r++) {
+            if (f[r].level != want || used >= size)
+                continue;
+            int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", f[r].brief);
+            if (n > 0)
+                used += (size_t)n;
+        }
+    }
+}
+
+void cmd_offers_print_table(FILE *out, const struct offer_list *list,
+                            const struct requirements *req, bool utf8)
+{
+    fprintf(out, "%-9s %-15s %2s %6s %4s %7s %6s %-10s %-4s %-9s %-7s  %s\n", "ID", "GPU", "N",
+            "VRAM", "CC", "$/H", "REL", "HOST", "CTRY", "NET", "VERDICT", "REASONS");
+    for (size_t i = 0; i < list->count; i++) {
+        const struct offer *o = &list->items[i];
+        char vram[16], cc[16], dph[16], rel[16], net[32], down[12], up[12], why[256];
+        fmt_num(vram, sizeof vram, "%.1f", o->gpu_ram_mib / 1024.0);
+        fmt_num(cc, sizeof cc, "%.1f", o->compute_cap);
+        fmt_num(dph, sizeof dph, "%.3f", o->dph_total);
+        fmt_num(rel, sizeof rel, "%.4f", o->reliability);
+        fmt_num(down, sizeof down, "%.0f", o->inet_down);
+        fmt_num(up, sizeof up, "%.0f", o->inet_up);
+        snprintf(net, sizeof net, "%s/%s", down, up);
+        reasons(o, req, why, sizeof why);
+        /* the UTF-8 markers take 3 bytes for one column: pad by display width */
+        const char *mark = marker((enum level)o->verdict, utf8);
+        int pad = 7 - (int)(strlen(mark) - (utf8 && o->verdict != LEVEL_WARN ? 2 : 0));
+        fprintf(out, "%-9lld %-15.15s %2d %6s %4s %7s %6s %-10s %-4s %-9s %s%*s  %s\n",
+                (long long)o->id, o->gpu_name[0] ? o->gpu_name : "?", o->num_gpus, vram, cc, dph,
+                rel, offer_host_label(o->host), o->country[0] ? o->country : "?", net, mark,
+                pad > 0 ? pad : 0, "", why);
+    }
+}
+
+/* A number, or null when unknown. */
+static void add_num(cJSON *obj, const char *key, double v)
+{
+    if (isnan(v))
+        cJSON_AddNullToObject(obj, key);
+    else
+        cJSON_AddNumberToObject(obj, key, v);
+}
+
+static cJSON *region_array(const char list[][4], size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(list[i]));
+    return a;
+}
+
+static cJSON *offer_json(const struct offer *o, const struct requirements *req)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "id", (double)o->id);
+    if (o->gpu_name[0])
+        cJSON_AddStringToObject(j, "gpu_name", o->gpu_name);
+    else
+        cJSON_AddNullToObject(j, "gpu_name");
+    add_num(j, "num_gpus", o->num_gpus ? (double)o->num_gpus : (double)NAN);
+    add_num(j, "vram_gb", round(o->gpu_ram_mib / 1024.0 * 100) / 100);
+    add_num(j, "compute_cap", o->compute_cap);
+    add_num(j, "reliability", o->reliability);
+    add_num(j, "dph_total", o->dph_total);
+    if (o->country[0])
+        cJSON_AddStringToObject(j, "country", o->country);
+    else
+        cJSON_AddNullToObject(j, "country");
+    add_num(j, "inet_down", o->inet_down);
+    add_num(j, "inet_up", o->inet_up);
+    cJSON_AddStringToObject(j, "host", offer_host_name(o->host));
+    add_num(j, "cuda_max_good", o->cuda_max_good);
+    add_num(j, "disk_space", o->disk_space);
+    struct finding f[RULE_COUNT];
+    enum level verdict = rules_eval(o, req, gpus_builtin(), f);
+    cJSON_AddStringToObject(j, "verdict", level_name(verdict));
+    cJSON *findings = cJSON_AddArrayToObject(j, "findings");
+    for (int r = 0; r < RULE_COUNT; r++) {
+        cJSON *fj = cJSON_CreateObject();
+        cJSON_AddStringToObject(fj, "rule", rule_name(f[r].rule));
+        cJSON_AddStringToObject(fj, "level", level_name(f[r].level));
+        cJSON_AddStringToObject(fj, "message", f[r].message);
+        if (f[r].case_id)
+            cJSON_AddNumberToObject(fj, "case", f[r].case_id);
+        else
+            cJSON_AddNullToObject(fj, "case");
+        cJSON_AddItemToArray(findings, fj);
+    }
+    return j;
+}
+
+void cmd_offers_print_json(FILE *out, const struct market_result *m, const char *provider,
+                           const struct requirements *req)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "provider", provider);
+    char when[32];
+    struct tm tm;
+    gmtime_r(&m->fetched_at, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(root, "fetched_at", when);
+    cJSON *r = cJSON_AddObjectToObject(root, "requirements");
+    add_num(r, "min_vram_gb", req->min_vram_gb);
+    add_num(r, "max_dph", req->max_dph);
+    add_num(r, "min_reliability", req->min_reliability);
+    cJSON_AddItemToObject(r, "block_regions", region_array(req->block_regions, req->nblock));
+    cJSON_AddItemToObject(r, "prefer_regions", region_array(req->prefer_regions, req->nprefer));
+    add_num(r, "min_inet_mbps", req->min_inet_mbps);
+    add_num(r, "min_cuda", req->min_cuda);
+    add_num(r, "min_disk_gb", req->min_disk_gb);
+    cJSON *offers = cJSON_AddArrayToObject(root, "offers");
+    for (size_t i = 0; i < m->offers.count; i++)
+        cJSON_AddItemToArray(offers, offer_json(&m->offers.items[i], req));
+    char *text = cJSON_Print(root);
+    fputs(text, out);
+    fputc('\n', out);
+    free(text);
+    cJSON_Delete(root);
+}
+
+static bool locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+}
+
+int cmd_offers(const struct cli_options *o)
+{
+    struct gw_error err = {0};
+    if (o->query.warnings[0])
+        fprintf(stderr, "gpuwarden: warning: %s\n", o->query.warnings);
+    struct market_request req = {
+        .query = &o->query,
+        .sort = o->sort,
+        .sort_desc = o->sort_desc,
+        .limit = o->limit,
+        .req = &o->req,
+    };
+    struct market_result m;
+    const char *provider = "file";
+    int rc;
+    if (o->from) {
+        rc = market_load_file(o->from, &req, &m, &err);
+    } else {
+        struct provider *p = cmd_offers_provider(o, &err);
+        if (p == NULL) {
+            fprintf(stderr, "gpuwarden: %s\n", err.msg);
+            return err.kind ? (int)err.kind : EXIT_USAGE;
+        }
+        provider = provider_name(p);
+        rc = market_fetch(p, &req, &m, &err);
+        if (rc == 0 && m.report.filtered > 0 && strcmp(provider, "demo") != 0)
+            fprintf(stderr,
+                    "gpuwarden: warning: %s returned %zu offers that do not match the query; "
+                    "they are not shown\n",
+                    m.source, m.report.filtered);
+        provider_free(p);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        market_result_free(&m);
+        return err.kind ? (int)err.kind : EXIT_PROVIDER;
+    }
+    if (m.report.note[0])
+        fprintf(stderr, "gpuwarden: warning: %s: %s\n", m.source, m.report.note);
+    if (m.report.skipped)
+        fprintf(stderr, "gpuwarden: warning: %s: skipped %zu entries without an offer id\n",
+                m.source, m.report.skipped);
+    if (o->json)
+        cmd_offers_print_json(stdout, &m, provider, &o->req);
+    else
+        cmd_offers_print_table(stdout, &m.offers, &o->req, locale_is_utf8());
+    market_result_free(&m);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "gpuwarden: cannot write the output\n");
+        return EXIT_PROVIDER;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,256 @@
+/* HTTP over libcurl for the provider and metadata workers. */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "xalloc.h"
+
+/* A response larger than this is not an offer list: refuse rather than exhaust memory. */
+#define HTTP_MAX_BODY (512u * 1024u * 1024u)
+
+struct http_client {
+    CURL *curl;
+    struct http_options opt;
+};
+
+struct sink {
+    char *buf;
+    size_t len, cap;
+    int overflow;
+};
+
+static long env_long(const char *name, long fallback)
+{
+    const char *v = getenv(name);
+    if (v == NULL || !*v)
+        return fallback;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end == '\0' && n >= 0 ? n : fallback;
+}
+
+void http_options_default(struct http_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->connect_timeout_s = 10;
+    opt->stall_timeout_s = env_long("GPUWARDEN_HTTP_TIMEOUT", 30);
+    opt->max_retries = 3;
+    opt->backoff_ms = env_long("GPUWARDEN_HTTP_BACKOFF_MS", 500);
+}
+
+struct http_client *http_new(const struct http_options *opt)
+{
+    struct http_client *c = xcalloc(1, sizeof *c);
+    c->curl = curl_easy_init();
+    if (c->curl == NULL) {
+        fprintf(stderr, "gpuwarden: libcurl could not start\n");
+        abort();
+    }
+    if (opt)
+        c->opt = *opt;
+    else
+        http_options_default(&c->opt);
+    return c;
+}
+
+void http_free(struct http_client *c)
+{
+    if (c == NULL)
+        return;
+    curl_easy_cleanup(c->curl);
+    free(c);
+}
+
+void http_response_free(struct http_response *resp)
+{
+    free(resp->body);
+    memset(resp, 0, sizeof *resp);
+}
+
+int http_retryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+    struct sink *s = userp;
+    size_t bytes = size * n;
+    if (s->len + bytes > HTTP_MAX_BODY) {
+        s->overflow = 1;
+        return 0;
+    }
+    xgrow((void **)&s->buf, &s->cap, s->len + bytes + 1, 1);
+    memcpy(s->buf + s->len, data, bytes);
+    s->len += bytes;
+    s->buf[s->len] = '\0';
+    return bytes;
+}
+
+/* Progress state of one attempt: libcurl's own low-speed check averages over the upload too
+ * and fires late, so a stall is measured here as time without a new downloaded byte. */
+struct progress {
+    const atomic_int *cancel;
+    long stall_s;
+    curl_off_t last_dl;
+    struct timespec last_change;
+    int stalled;
+};
+
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)ultotal, (void)ulnow;
+    struct progress *pr = userp;
+    if (pr->cancel && atomic_load(pr->cancel))
+        return 1;
+    if (dlnow != pr->last_dl) {
+        pr->last_dl = dlnow;
+        clock_gettime(CLOCK_MONOTONIC, &pr->last_change);
+    } else if (since(&pr->last_change) >= (double)pr->stall_s) {
+        pr->stalled = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int cancelled(const struct http_client *c)
+{
+    return c->opt.cancel && atomic_load(c->opt.cancel);
+}
+
+/* Sleeps in slices so a cancel request is honoured during backoff. */
+static void backoff(const struct http_client *c, long ms)
+{
+    while (ms > 0 && !cancelled(c)) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
+}
+
+static void describe_curl_error(CURLcode rc, const char *url, const struct http_client *c,
+                                int attempts, struct gw_error *err)
+{
+    const char *tries = attempts > 1 ? " (after retries)" : "";
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+        error_set(err, EXIT_PROVIDER, "cannot connect to %s: connection refused%s", url, tries);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        error_set(err, EXIT_PROVIDER, "cannot resolve the host of %s%s", url, tries);
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        error_set(err, EXIT_PROVIDER, "%s did not answer within %ld s%s", url,
+                  c->opt.stall_timeout_s, tries);
+        break;
+    case CURLE_ABORTED_BY_CALLBACK:
+        error_set(err, EXIT_PROVIDER, "request to %s cancelled", url);
+        break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        error_set(err, EXIT_PROVIDER, "%s closed the connection mid-response%s", url, tries);
+        break;
+    default:
+        error_set(err, EXIT_PROVIDER, "request to %s failed: %s%s", url, curl_easy_strerror(rc),
+                  tries);
+    }
+}
+
+/* Connection-level failures worth another try. */
+static int curl_retryable(CURLcode rc)
+{
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
+           rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+           rc == CURLE_SEND_ERROR;
+}
+
+int http_request(struct http_client *c, const char *method, const char *url, const char *bearer,
+                 const char *body, struct http_response *resp, struct gw_error *err)
+{
+    memset(resp, 0, sizeof *resp);
+    CURL *h = c->curl;
+    struct curl_slist *headers = NULL;
+    headers = curl_slist_append(headers, "Accept: application/json");
+    if (body)
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+    char auth[512];
+    if (bearer && *bearer) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
+        headers = curl_slist_append(headers, auth);
+    }
+    long wait = c->opt.backoff_ms;
+    int rc = -1;
+    for (int attempt = 0; attempt <= c->opt.max_retries; attempt++) {
+        struct sink s = {0};
+        struct progress pr = {.cancel = c->opt.cancel, .stall_s = c->opt.stall_timeout_s};
+        clock_gettime(CLOCK_MONOTONIC, &pr.last_change);
+        curl_easy_reset(h);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "gpuwarden/" GPUWARDEN_VERSION);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->opt.connect_timeout_s);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &pr);
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+        if (body) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        }
+        CURLcode cc = curl_easy_perform(h);
+        if (cc == CURLE_ABORTED_BY_CALLBACK && pr.stalled)
+            cc = CURLE_OPERATION_TIMEDOUT;
+        resp->attempts = attempt + 1;
+        if (cc != CURLE_OK) {
+            free(s.buf);
+            if (s.overflow) {
+                error_set(err, EXIT_PROVIDER, "%s sent more than %u MB; refused", url,
+                          HTTP_MAX_BODY >> 20);
+                break;
+            }
+            describe_curl_error(cc, url, c, attempt + 1, err);
+            if (!curl_retryable(cc) || cancelled(c) || attempt == c->opt.max_retries)
+                break;
+        } else {
+            long status = 0;
+            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            if (http_retryable(status) && attempt < c->opt.max_retries && !cancelled(c)) {
+                free(s.buf);
+                backoff(c, wait);
+                wait *= 2;
+                continue;
+            }
+            char *ctype = NULL;
+            curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+            snprintf(resp->content_type, sizeof resp->content_type, "%s", ctype ? ctype : "");
+            resp->status = status;
+            resp->body = s.buf ? s.buf : xstrdup("");
+            resp->len = s.len;
+            rc = 0;
+            break;
+        }
+        backoff(c, wait);
+        wait *= 2;
+    }
+    curl_slist_free_all(headers);
+    /* the key was in a stack buffer: wipe it */
+    memset(auth, 0, sizeof auth);
+    return rc;
+}

@@ -1,0 +1,374 @@
+/* The ten offer rules with SPEC §2's exact thresholds. Each rule computes its level always and
+ * its sentence only when asked, so whole-market passes stay cheap. */
+#include "rules.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const rule_names[RULE_COUNT] = {
+    "compute_capability", "region", "reliability", "vram", "vram_variant",
+    "network", "price", "host", "cuda", "disk",
+};
+
+/* Failure case each rule prevents (SPEC §2 table; 0 = none). */
+static const int rule_cases[RULE_COUNT] = {1, 2, 0, 8, 7, 5, 0, 0, 0, 0};
+
+const char *rule_name(enum rule_id rule) { return rule < RULE_COUNT ? rule_names[rule] : "?"; }
+
+const char *level_name(enum level level)
+{
+    return level == LEVEL_BLOCK ? "block" : level == LEVEL_WARN ? "warn" : "pass";
+}
+
+int requirements_set_regions(char list[][4], size_t *count, const char *csv,
+                             struct gw_error *err)
+{
+    *count = 0;
+    const char *p = csv;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        size_t n = strcspn(p, ", ");
+        if (n != 2 || !isalpha((unsigned char)p[0]) || !isalpha((unsigned char)p[1])) {
+            error_set(err, EXIT_USAGE, "'%.*s' is not a two-letter country code", (int)n, p);
+            return -1;
+        }
+        if (*count == RULES_MAX_REGIONS) {
+            error_set(err, EXIT_USAGE, "more than %d regions", RULES_MAX_REGIONS);
+            return -1;
+        }
+        list[*count][0] = (char)toupper((unsigned char)p[0]);
+        list[*count][1] = (char)toupper((unsigned char)p[1]);
+        list[*count][2] = '\0';
+        (*count)++;
+        p += n;
+    }
+    return 0;
+}
+
+void requirements_default(struct requirements *req)
+{
+    memset(req, 0, sizeof *req);
+    req->min_vram_gb = NAN;
+    req->max_dph = NAN;
+    req->min_reliability = 0.99;
+    req->min_inet_mbps = 100;
+    req->min_cuda = NAN;
+    req->min_disk_gb = NAN;
+    requirements_set_regions(req->block_regions, &req->nblock, "CN", NULL);
+    requirements_set_regions(req->prefer_regions, &req->nprefer, "US,CA,DE,NL,SE,FI,JP", NULL);
+}
+
+static bool in_list(const char list[][4], size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* The finding being built; msg/brief are NULL when only the level is wanted. */
+struct out {
+    enum level level;
+    char *msg;
+    char *brief;
+};
+
+#define SAY(o, ...) ((o)->msg ? (void)snprintf((o)->msg, 160, __VA_ARGS__) : (void)0)
+#define BRIEF(o, ...) ((o)->brief ? (void)snprintf((o)->brief, 24, __VA_ARGS__) : (void)0)
+
+static void rule_compute_capability(const struct offer *o, const struct gpu_model *m,
+                                    struct out *f)
+{
+    double cc = o->compute_cap;
+    const char *from = "";
+    if (isnan(cc) && m) {
+        cc = m->cc;
+        from = " (from the GPU table)";
+    }
+    if (isnan(cc)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "compute capability unknown for '%s': verify after boot", o->gpu_name);
+        BRIEF(f, "CC unknown");
+        return;
+    }
+    /* compare in hundredths: 7.5 is not exactly representable */
+    long cc100 = lround(cc * 100);
+    int major = (int)(cc100 / 100), minor = (int)(cc100 % 100 / 10);
+    if (cc100 < 700) {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "sm_%d%d%s: PyTorch 2.x needs sm_70+", major, minor, from);
+    } else if (cc100 < 750) {
+        f->level = LEVEL_WARN;
+        SAY(f, "sm_%d%d%s: minimum line; sm_75+ recommended", major, minor, from);
+    } else {
+        f->level = LEVEL_PASS;
+        SAY(f, "sm_%d%d%s", major, minor, from);
+    }
+    BRIEF(f, "sm_%d%d", major, minor);
+}
+
+static void rule_region(const struct offer *o, const struct requirements *req, struct out *f)
+{
+    if (o->country[0] && in_list(req->block_regions, req->nblock, o->country)) {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "%s is in the block list (Great Firewall: GitHub, Hugging Face and pip fail)",
+            o->country);
+        BRIEF(f, "%s blocked", o->country);
+    } else if (o->country[0] && in_list(req->prefer_regions, req->nprefer, o->country)) {
+        f->level = LEVEL_PASS;
+        SAY(f, "%s is a preferred region", o->country);
+    } else if (o->country[0]) {
+        f->level = LEVEL_WARN;
+        SAY(f, "%s is not a preferred region", o->country);
+        BRIEF(f, "%s region", o->country);
+    } else {
+        f->level = LEVEL_WARN;
+        SAY(f, "no country code in the geolocation");
+        BRIEF(f, "region unknown");
+    }
+}
+
+static void rule_reliability(const struct offer *o, const struct requirements *req,
+                             struct out *f)
+{
+    if (isnan(o->reliability)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "reliability unknown");
+        BRIEF(f, "rel unknown");
+    } else if (o->reliability > req->min_reliability) {
+        f->level = LEVEL_PASS;
+        SAY(f, "reliability %.4f > %g", o->reliability, req->min_reliability);
+    } else {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "reliability %.4f <= %g: the host drops instances too often", o->reliability,
+            req->min_reliability);
+        BRIEF(f, "rel %.3f", o->reliability);
+    }
+}
+
+static void rule_vram(const struct offer *o, const struct requirements *req, struct out *f)
+{
+    double gb = o->gpu_ram_mib / 1024.0;
+    if (isnan(req->min_vram_gb)) {
+        f->level = LEVEL_PASS;
+        if (isnan(gb))
+            SAY(f, "VRAM unknown (no requirement set)");
+        else
+            SAY(f, "%.2f GB per GPU (no requirement set)", gb);
+    } else if (isnan(gb)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "VRAM unknown; %g GB required", req->min_vram_gb);
+        BRIEF(f, "VRAM unknown");
+    } else if (gb >= req->min_vram_gb) {
+        f->level = LEVEL_PASS;
+        SAY(f, "%.2f GB per GPU >= %g GB required", gb, req->min_vram_gb);
+    } else {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "%.2f GB per GPU < %g GB required: the workload will not fit", gb,
+            req->min_vram_gb);
+        BRIEF(f, "%.0fGB<%g", gb, req->min_vram_gb);
+    }
+}
+
+static void rule_vram_variant(const struct gpu_model *m, struct out *f)
+{
+    if (m && m->nvram > 1) {
+        char sizes[48];
+        gpus_format_variants(m, sizes, sizeof sizes);
+        f->level = LEVEL_WARN;
+        SAY(f, "%s ships as %s; verify with nvidia-smi after boot", m->name, sizes);
+        BRIEF(f, "VRAM variant");
+    } else {
+        f->level = LEVEL_PASS;
+        if (m)
+            SAY(f, "%s ships in one VRAM size", m->name);
+        else
+            SAY(f, "not a known multi-VRAM model");
+    }
+}
+
+static void rule_network(const struct offer *o, const struct requirements *req, struct out *f)
+{
+    double min = req->min_inet_mbps;
+    if (isnan(o->inet_down) || isnan(o->inet_up)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "%s speed unknown or invalid", isnan(o->inet_down) ? "download" : "upload");
+        BRIEF(f, "net unknown");
+    } else if (o->inet_down > min && o->inet_up > min) {
+        f->level = LEVEL_PASS;
+        SAY(f, "%.0f/%.0f Mbps down/up > %g", o->inet_down, o->inet_up, min);
+    } else {
+        double slow = o->inet_down <= min ? o->inet_down : o->inet_up;
+        f->level = LEVEL_WARN;
+        SAY(f, "%s %.0f Mbps <= %g: slow image pulls and downloads",
+            o->inet_down <= min ? "download" : "upload", slow, min);
+        BRIEF(f, "net %.0f", slow);
+    }
+}
+
+static void rule_price(const struct offer *o, const struct requirements *req, struct out *f)
+{
+    if (isnan(req->max_dph)) {
+        f->level = LEVEL_PASS;
+        if (isnan(o->dph_total))
+            SAY(f, "price unknown (no maximum set)");
+        else
+            SAY(f, "$%.3f/h (no maximum set)", o->dph_total);
+    } else if (isnan(o->dph_total)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "price unknown; maximum $%g/h", req->max_dph);
+        BRIEF(f, "price unknown");
+    } else if (o->dph_total <= req->max_dph) {
+        f->level = LEVEL_PASS;
+        SAY(f, "$%.3f/h <= $%g/h maximum", o->dph_total, req->max_dph);
+    } else {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "$%.3f/h > $%g/h maximum", o->dph_total, req->max_dph);
+        BRIEF(f, "$%.2f>max", o->dph_total);
+    }
+}
+
+static void rule_host(const struct offer *o, struct out *f)
+{
+    switch (o->host) {
+    case OFFER_HOST_DATACENTER:
+        f->level = LEVEL_PASS;
+        SAY(f, "certified data center");
+        return;
+    case OFFER_HOST_VERIFIED:
+        f->level = LEVEL_PASS;
+        SAY(f, "verified host");
+        return;
+    case OFFER_HOST_UNVERIFIED:
+        f->level = LEVEL_WARN;
+        SAY(f, "unverified host: vast.ai has not checked this machine");
+        BRIEF(f, "unverified");
+        return;
+    case OFFER_HOST_DEVERIFIED:
+        f->level = LEVEL_WARN;
+        SAY(f, "deverified host: vast.ai withdrew its verification");
+        BRIEF(f, "deverified");
+        return;
+    case OFFER_HOST_UNKNOWN:
+        break;
+    }
+    f->level = LEVEL_WARN;
+    SAY(f, "host verification unknown");
+    BRIEF(f, "host unknown");
+}
+
+/* cuda and disk share one shape: a minimum that, when set, blocks below it. */
+static void rule_minimum(double have, double need, const char *what, const char *unit,
+                         struct out *f)
+{
+    if (isnan(need)) {
+        f->level = LEVEL_PASS;
+        if (isnan(have))
+            SAY(f, "%s unknown (no requirement set)", what);
+        else
+            SAY(f, "%s %g%s (no requirement set)", what, have, unit);
+    } else if (isnan(have)) {
+        f->level = LEVEL_WARN;
+        SAY(f, "%s unknown; %g%s required", what, need, unit);
+        BRIEF(f, "%s unknown", what);
+    } else if (have >= need) {
+        f->level = LEVEL_PASS;
+        SAY(f, "%s %g%s >= %g%s required", what, have, unit, need, unit);
+    } else {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "%s %g%s < %g%s required", what, have, unit, need, unit);
+        BRIEF(f, "%s %g%s", what, have, unit);
+    }
+}
+
+/* Runs all rules; msgs/briefs may be NULL. Returns the verdict and fills the masks. */
+static enum level eval(const struct offer *o, const struct requirements *req,
+                       const struct gpu_model *m, struct finding *findings, uint16_t *warn,
+                       uint16_t *block)
+{
+    enum level verdict = LEVEL_PASS;
+    *warn = *block = 0;
+    for (int r = 0; r < RULE_COUNT; r++) {
+        struct out f = {LEVEL_PASS, NULL, NULL};
+        if (findings) {
+            memset(&findings[r], 0, sizeof findings[r]);
+            f.msg = findings[r].message;
+            f.brief = findings[r].brief;
+        }
+        switch ((enum rule_id)r) {
+        case RULE_COMPUTE_CAPABILITY: rule_compute_capability(o, m, &f); break;
+        case RULE_REGION: rule_region(o, req, &f); break;
+        case RULE_RELIABILITY: rule_reliability(o, req, &f); break;
+        case RULE_VRAM: rule_vram(o, req, &f); break;
+        case RULE_VRAM_VARIANT: rule_vram_variant(m, &f); break;
+        case RULE_NETWORK: rule_network(o, req, &f); break;
+        case RULE_PRICE: rule_price(o, req, &f); break;
+        case RULE_HOST: rule_host(o, &f); break;
+        case RULE_CUDA: rule_minimum(o->cuda_max_good, req->min_cuda, "CUDA", "", &f); break;
+        case RULE_DISK: rule_minimum(o->disk_space, req->min_disk_gb, "disk", " GB", &f); break;
+        case RULE_COUNT: break;
+        }
+        if (findings) {
+            findings[r].rule = (enum rule_id)r;
+            findings[r].level = f.level;
+            findings[r].case_id = rule_cases[r];
+        }
+        if (f.level == LEVEL_WARN)
+            *warn |= (uint16_t)(1u << r);
+        if (f.level == LEVEL_BLOCK)
+            *block |= (uint16_t)(1u << r);
+        if (f.level > verdict)
+            verdict = f.level;
+    }
+    return verdict;
+}
+
+enum level rules_eval(const struct offer *o, const struct requirements *req,
+                      const struct gpus_table *gpus, struct finding out[RULE_COUNT])
+{
+    uint16_t warn, block;
+    return eval(o, req, gpus_find(gpus, o->gpu_name), out, &warn, &block);
+}
+
+/* Markets repeat a few dozen GPU names many times: remember each name's table row. */
+#define MEMO_SLOTS 512
+struct memo_slot {
+    const char *name; /* points into an offer of the list being processed */
+    const struct gpu_model *model;
+};
+
+static const struct gpu_model *memo_find(struct memo_slot *memo, const struct gpus_table *gpus,
+                                         const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    for (uint32_t i = 0; i < MEMO_SLOTS; i++) {
+        struct memo_slot *s = &memo[(h + i) % MEMO_SLOTS];
+        if (s->name == NULL) {
+            s->name = name;
+            s->model = gpus_find(gpus, name);
+            return s->model;
+        }
+        if (strcmp(s->name, name) == 0)
+            return s->model;
+    }
+    return gpus_find(gpus, name); /* table full: more distinct names than slots */
+}
+
+void rules_apply_list(struct offer_list *list, const struct requirements *req,
+                      const struct gpus_table *gpus)
+{
+    struct memo_slot memo[MEMO_SLOTS] = {{0}};
+    for (size_t i = 0; i < list->count; i++) {
+        struct offer *o = &list->items[i];
+        const struct gpu_model *m = memo_find(memo, gpus, o->gpu_name);
+        o->verdict = (uint8_t)eval(o, req, m, NULL, &o->warn_mask, &o->block_mask);
+    }
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs every test: cmocka unit tests (ASan+UBSan+LSan), then the integration tests that drive the
+# ASan build of the real binary against loopback fakes. Prints "N passed, N failed" last.
+set -u
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+export GPUWARDEN_BIN="${GPUWARDEN_BIN:-build/asan/gpuwarden}"
+
+passed=0
+failed=0
+failed_names=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in build/asan/tests/test_*; do
+    [ -x "$t" ] || continue
+    echo "== $t"
+    "$t" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    passed=$((passed + ${p:-0}))
+    if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+        f=1 # crashed or a sanitizer stopped it before cmocka could count
+    fi
+    failed=$((failed + ${f:-0}))
+    [ "$rc" -ne 0 ] && failed_names="$failed_names $t"
+done
+
+echo "== integration (python3 unittest, binary: $GPUWARDEN_BIN)"
+python3 -m unittest discover -s tests/integration -t . -v >"$log" 2>&1
+rc=$?
+cat "$log"
+ran=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+bad=$(grep -cE '^(FAIL|ERROR): ' "$log")
+skipped=$(grep -cE ' \.\.\. skipped' "$log")
+passed=$((passed + ${ran:-0} - bad - skipped))
+failed=$((failed + bad))
+if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+    failed=$((failed + 1))
+fi
+[ "$rc" -ne 0 ] && failed_names="$failed_names integration"
+
+echo
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
