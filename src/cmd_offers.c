@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "jsonarena.h"
 #include "rules.h"
 
 #define DEFAULT_API_URL "https://console.vast.ai"
@@ -177,14 +178,23 @@ void cmd_offers_print_json(FILE *out, const struct market_result *m, const char 
     add_num(r, "min_inet_mbps", req->min_inet_mbps);
     add_num(r, "min_cuda", req->min_cuda);
     add_num(r, "min_disk_gb", req->min_disk_gb);
-    cJSON *offers = cJSON_AddArrayToObject(root, "offers");
-    for (size_t i = 0; i < m->offers.count; i++)
-        cJSON_AddItemToArray(offers, offer_json(&m->offers.items[i], req));
-    char *text = cJSON_Print(root);
-    fputs(text, out);
-    fputc('\n', out);
-    free(text);
+    /* the header as one tree; the offers streamed one small tree at a time, one per line, so
+     * a large market is neither held twice in memory nor slow to print */
+    char *head = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
+    head[strlen(head) - 1] = '\0'; /* reopen the object to append "offers" */
+    fprintf(out, "%s,\"offers\":[", head);
+    free(head);
+    struct json_arena arena;
+    json_arena_begin(&arena);
+    for (size_t i = 0; i < m->offers.count; i++) {
+        cJSON *o = offer_json(&m->offers.items[i], req);
+        char *text = cJSON_PrintUnformatted(o);
+        fprintf(out, "%s\n%s", i ? "," : "", text);
+        json_arena_reset(&arena);
+    }
+    json_arena_end(&arena);
+    fputs("\n]}\n", out);
 }
 
 static bool locale_is_utf8(void)

@@ -42,19 +42,13 @@ static void *hook_malloc(size_t n)
     if (a == NULL)
         return malloc(n);
     n = (n + 15) & ~(size_t)15;
-    struct json_arena_chunk *c = a->chunks;
+    struct json_arena_chunk *c = a->chunks; /* the head is the chunk being filled */
     if (c == NULL || c->size - c->used < n) {
-        /* a new chunk goes second, so the reusable first chunk stays first */
-        struct json_arena_chunk *fresh = chunk_new(n > CHUNK_SIZE ? n : CHUNK_SIZE);
-        if (c == NULL) {
-            a->chunks = fresh;
-        } else {
-            fresh->next = c->next;
-            c->next = fresh;
-        }
-        c = fresh;
-        if (c->size - c->used < n)
-            return NULL;
+        /* doubling keeps the chunk count (and owns()'s walk) logarithmic in the tree size */
+        size_t size = c ? c->size * 2 : CHUNK_SIZE;
+        struct json_arena_chunk *fresh = chunk_new(size > n ? size : n);
+        fresh->next = c;
+        a->chunks = c = fresh;
     }
     void *p = c->data + c->used;
     c->used += n;
@@ -90,6 +84,7 @@ void json_arena_reset(struct json_arena *a)
 {
     if (a->chunks == NULL)
         return;
+    /* keep the newest (largest) chunk for the next tree, free the rest */
     struct json_arena_chunk *c = a->chunks->next;
     while (c) {
         struct json_arena_chunk *next = c->next;

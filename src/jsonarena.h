@@ -10,7 +10,7 @@
 struct json_arena_chunk;
 
 struct json_arena {
-    struct json_arena_chunk *chunks; /* first chunk is kept across resets */
+    struct json_arena_chunk *chunks; /* newest first; a reset keeps only the newest */
 };
 
 /* Routes cJSON's allocations through the arena hooks. Idempotent and thread-safe; call once in

@@ -28,55 +28,38 @@ static double v_host(const struct offer *o)
     return o->host == OFFER_HOST_UNKNOWN ? NAN : (double)o->host;
 }
 
-static int by_gpu(const struct offer *a, const struct offer *b)
-{
-    if (!a->gpu_name[0] || !b->gpu_name[0])
-        return !a->gpu_name[0] - !b->gpu_name[0];
-    return strcasecmp(a->gpu_name, b->gpu_name);
-}
-static int by_country(const struct offer *a, const struct offer *b)
-{
-    if (!a->country[0] || !b->country[0])
-        return !a->country[0] - !b->country[0];
-    return strcmp(a->country, b->country);
-}
-/* Best verdict first, then cheapest: the order an operator scans for something to rent. */
-static int by_verdict(const struct offer *a, const struct offer *b)
-{
-    int c = CMP(a->verdict, b->verdict);
-    if (c)
-        return c;
-    if (isnan(a->dph_total) || isnan(b->dph_total))
-        return isnan(a->dph_total) - isnan(b->dph_total);
-    return CMP(a->dph_total, b->dph_total);
-}
+static const char *t_gpu(const struct offer *o) { return o->gpu_name; }
+static const char *t_country(const struct offer *o) { return o->country; }
+static double v_verdict(const struct offer *o) { return (double)o->verdict; }
 
+/* name, vast field, then the local key: a number (NAN unknown), a text ("" unknown), and for
+ * verdict a second number. Best verdict first, then cheapest: the order an operator scans. */
 static const struct market_sort_key sort_keys[] = {
-    {"verdict", NULL, NULL, by_verdict},
-    {"id", "id", v_id, NULL},
-    {"gpu", "gpu_name", NULL, by_gpu},
-    {"gpu_name", "gpu_name", NULL, by_gpu},
-    {"num_gpus", "num_gpus", v_num_gpus, NULL},
-    {"vram", "gpu_ram", v_vram, NULL},
-    {"gpu_ram", "gpu_ram", v_vram, NULL},
-    {"cc", "compute_cap", v_cc, NULL},
-    {"compute_cap", "compute_cap", v_cc, NULL},
-    {"dph", "dph_total", v_dph, NULL},
-    {"dph_total", "dph_total", v_dph, NULL},
-    {"price", "dph_total", v_dph, NULL},
-    {"reliability", "reliability", v_reliability, NULL},
-    {"reliability2", "reliability", v_reliability, NULL},
-    {"host", NULL, v_host, NULL},
-    {"country", NULL, NULL, by_country},
-    {"net", "inet_down", v_inet_down, NULL},
-    {"inet_down", "inet_down", v_inet_down, NULL},
-    {"inet_up", "inet_up", v_inet_up, NULL},
-    {"cuda", "cuda_max_good", v_cuda, NULL},
-    {"cuda_max_good", "cuda_max_good", v_cuda, NULL},
-    {"cuda_vers", "cuda_max_good", v_cuda, NULL},
-    {"disk", "disk_space", v_disk, NULL},
-    {"disk_space", "disk_space", v_disk, NULL},
-    {"score", "score", v_score, NULL},
+    {"verdict", NULL, v_verdict, v_dph, NULL},
+    {"id", "id", v_id, NULL, NULL},
+    {"gpu", "gpu_name", NULL, NULL, t_gpu},
+    {"gpu_name", "gpu_name", NULL, NULL, t_gpu},
+    {"num_gpus", "num_gpus", v_num_gpus, NULL, NULL},
+    {"vram", "gpu_ram", v_vram, NULL, NULL},
+    {"gpu_ram", "gpu_ram", v_vram, NULL, NULL},
+    {"cc", "compute_cap", v_cc, NULL, NULL},
+    {"compute_cap", "compute_cap", v_cc, NULL, NULL},
+    {"dph", "dph_total", v_dph, NULL, NULL},
+    {"dph_total", "dph_total", v_dph, NULL, NULL},
+    {"price", "dph_total", v_dph, NULL, NULL},
+    {"reliability", "reliability", v_reliability, NULL, NULL},
+    {"reliability2", "reliability", v_reliability, NULL, NULL},
+    {"host", NULL, v_host, NULL, NULL},
+    {"country", NULL, NULL, NULL, t_country},
+    {"net", "inet_down", v_inet_down, NULL, NULL},
+    {"inet_down", "inet_down", v_inet_down, NULL, NULL},
+    {"inet_up", "inet_up", v_inet_up, NULL, NULL},
+    {"cuda", "cuda_max_good", v_cuda, NULL, NULL},
+    {"cuda_max_good", "cuda_max_good", v_cuda, NULL, NULL},
+    {"cuda_vers", "cuda_max_good", v_cuda, NULL, NULL},
+    {"disk", "disk_space", v_disk, NULL, NULL},
+    {"disk_space", "disk_space", v_disk, NULL, NULL},
+    {"score", "score", v_score, NULL, NULL},
 };
 
 #define NKEYS (sizeof sort_keys / sizeof sort_keys[0])
@@ -105,19 +88,25 @@ void market_sort_names(char *out, size_t size)
 static _Thread_local const struct market_sort_key *sort_by;
 static _Thread_local int sort_sign;
 
+/* Unknown values (NAN, "") stay last whichever the direction. */
+static int compare_num(double x, double y)
+{
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return sort_sign * CMP(x, y);
+}
+
 static int compare(const void *pa, const void *pb)
 {
     const struct offer *a = pa, *b = pb;
-    int c;
-    if (sort_by->value) {
-        double x = sort_by->value(a), y = sort_by->value(b);
-        /* unknown values stay last whichever the direction */
-        if (isnan(x) || isnan(y))
-            c = isnan(x) - isnan(y);
-        else
-            c = sort_sign * CMP(x, y);
-    } else {
-        c = sort_sign * sort_by->cmp(a, b);
+    int c = 0;
+    if (sort_by->value)
+        c = compare_num(sort_by->value(a), sort_by->value(b));
+    if (!c && sort_by->value2)
+        c = compare_num(sort_by->value2(a), sort_by->value2(b));
+    if (sort_by->text) {
+        const char *x = sort_by->text(a), *y = sort_by->text(b);
+        c = !*x || !*y ? !*x - !*y : sort_sign * strcasecmp(x, y);
     }
     return c ? c : CMP(a->id, b->id);
 }
@@ -126,7 +115,8 @@ void market_sort(struct offer_list *list, const struct market_sort_key *key, boo
 {
     sort_by = key ? key : &sort_keys[0];
     sort_sign = desc ? -1 : 1;
-    qsort(list->items, list->count, sizeof *list->items, compare);
+    if (list->count > 1) /* an empty list has no array to hand to qsort */
+        qsort(list->items, list->count, sizeof *list->items, compare);
 }
 
 static bool recheck(const struct cJSON *obj, void *ctx)

@@ -17,8 +17,9 @@
 struct market_sort_key {
     const char *name;       /* "dph", "vram", "verdict", ... */
     const char *vast_field; /* NULL when only local sorting is possible */
-    double (*value)(const struct offer *o); /* numeric keys: NAN (unknown) sorts last */
-    int (*cmp)(const struct offer *a, const struct offer *b); /* the other keys */
+    double (*value)(const struct offer *o);  /* numeric key; NAN (unknown) sorts last */
+    double (*value2)(const struct offer *o); /* tie-break key, same rules */
+    const char *(*text)(const struct offer *o); /* text key; "" (unknown) sorts last */
 };
 
 struct market_request {

@@ -187,9 +187,12 @@ static int make_value(const char *field, const char *raw, size_t len, struct que
     return 0;
 }
 
-static int parse_op(const char *text, size_t *pos, enum query_op *op, struct gw_error *err,
-                    const char *field)
+/* Reads the operator after a field; *plain_eq tells a single '=' (the only one that takes the
+ * `any` wildcard in the CLI) from '==' and 'eq'. */
+static int parse_op(const char *text, size_t *pos, enum query_op *op, bool *plain_eq,
+                    struct gw_error *err, const char *field)
 {
+    *plain_eq = false;
     size_t p = *pos;
     while (text[p] == ' ')
         p++;
@@ -206,6 +209,7 @@ static int parse_op(const char *text, size_t *pos, enum query_op *op, struct gw_
         for (size_t i = 0; i < COUNT(syms); i++) {
             if (strlen(syms[i].sym) == n && !strncmp(syms[i].sym, text + start, n)) {
                 *op = syms[i].op;
+                *plain_eq = n == 1 && text[start] == '=';
                 *pos = p;
                 return 0;
             }
@@ -358,7 +362,8 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
         snprintf(name, sizeof name, "%.*s", (int)(pos - fstart), text + fstart);
         const char *field = query_alias(name);
         enum query_op op;
-        if (parse_op(text, &pos, &op, err, name) < 0)
+        bool plain_eq;
+        if (parse_op(text, &pos, &op, &plain_eq, err, name) < 0)
             return -1;
         size_t vstart, vlen;
         if (read_value(text, &pos, &vstart, &vlen, name, err) < 0)
@@ -371,7 +376,7 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
         if (!in_set(known_fields, COUNT(known_fields), field))
             warn(q, "unrecognized field '%s' (sent anyway)", field);
         /* field=any, field=* and field=? lift the filter, as in the CLI */
-        if (op == QOP_EQ && ((vlen == 3 && !strncmp(text + vstart, "any", 3)) ||
+        if (plain_eq && ((vlen == 3 && !strncmp(text + vstart, "any", 3)) ||
                              (vlen == 1 && (text[vstart] == '*' || text[vstart] == '?')))) {
             drop_field(q, field);
             continue;

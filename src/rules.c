@@ -26,28 +26,32 @@ const char *level_name(enum level level)
 int requirements_set_regions(char list[][4], size_t *count, const char *csv,
                              struct gw_error *err)
 {
-    *count = 0;
+    /* parsed aside, so a bad code leaves the caller's list as it was */
+    char parsed[RULES_MAX_REGIONS][4];
+    size_t n = 0;
     const char *p = csv;
     while (*p) {
         while (*p == ' ' || *p == ',')
             p++;
         if (!*p)
             break;
-        size_t n = strcspn(p, ", ");
-        if (n != 2 || !isalpha((unsigned char)p[0]) || !isalpha((unsigned char)p[1])) {
-            error_set(err, EXIT_USAGE, "'%.*s' is not a two-letter country code", (int)n, p);
+        size_t len = strcspn(p, ", ");
+        if (len != 2 || !isalpha((unsigned char)p[0]) || !isalpha((unsigned char)p[1])) {
+            error_set(err, EXIT_USAGE, "'%.*s' is not a two-letter country code", (int)len, p);
             return -1;
         }
-        if (*count == RULES_MAX_REGIONS) {
+        if (n == RULES_MAX_REGIONS) {
             error_set(err, EXIT_USAGE, "more than %d regions", RULES_MAX_REGIONS);
             return -1;
         }
-        list[*count][0] = (char)toupper((unsigned char)p[0]);
-        list[*count][1] = (char)toupper((unsigned char)p[1]);
-        list[*count][2] = '\0';
-        (*count)++;
-        p += n;
+        parsed[n][0] = (char)toupper((unsigned char)p[0]);
+        parsed[n][1] = (char)toupper((unsigned char)p[1]);
+        parsed[n][2] = '\0';
+        n++;
+        p += len;
     }
+    memcpy(list, parsed, n * sizeof parsed[0]);
+    *count = n;
     return 0;
 }
 
