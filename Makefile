@@ -23,6 +23,8 @@ UI_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 CFLAGS    ?=
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(V),,@)
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Isrc -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
 
@@ -49,19 +51,22 @@ gpuwarden: $(BUILD)/gpuwarden
 endif
 
 $(BUILD)/gpuwarden: $(BUILD)/src/main.o $(UI_OBJ) $(LIB)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
 $(LIB): $(ENGINE_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -c -o $@ $<
 
 build/embed: tools/embed.c
 	@mkdir -p build
@@ -76,7 +81,8 @@ $(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  TEST    $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -117,7 +123,7 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	    --suppress=missingIncludeSystem -Isrc src ui
+	    --suppress=missingIncludeSystem -Isrc $(shell $(PKG_CONFIG) --cflags-only-I libcjson) src ui
 
 clean:
 	rm -rf build gpuwarden

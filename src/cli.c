@@ -7,9 +7,24 @@
 #include <string.h>
 
 enum {
-    OPT_PROVIDER = 256, OPT_API_URL, OPT_QUERY, OPT_FROM, OPT_SORT, OPT_LIMIT, OPT_MIN_VRAM,
-    OPT_MAX_DPH, OPT_MIN_RELIABILITY, OPT_BLOCK_REGIONS, OPT_PREFER_REGIONS, OPT_MIN_INET,
-    OPT_MIN_CUDA, OPT_MIN_DISK, OPT_NUM_GPUS, OPT_JSON, OPT_HELP, OPT_VERSION,
+    OPT_PROVIDER = 256,
+    OPT_API_URL,
+    OPT_QUERY,
+    OPT_FROM,
+    OPT_SORT,
+    OPT_LIMIT,
+    OPT_MIN_VRAM,
+    OPT_MAX_DPH,
+    OPT_MIN_RELIABILITY,
+    OPT_BLOCK_REGIONS,
+    OPT_PREFER_REGIONS,
+    OPT_MIN_INET,
+    OPT_MIN_CUDA,
+    OPT_MIN_DISK,
+    OPT_NUM_GPUS,
+    OPT_JSON,
+    OPT_HELP,
+    OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -53,8 +68,8 @@ static int number(int code, const char *arg, double min, double max, double *out
         return -1;
     }
     if (v < min || v > max) {
-        error_set(err, EXIT_USAGE, "--%s must be between %g and %g, got '%s'",
-                  option_name(code), min, max, arg);
+        error_set(err, EXIT_USAGE, "--%s must be between %g and %g, got '%s'", option_name(code),
+                  min, max, arg);
         return -1;
     }
     *out = v;
@@ -200,7 +215,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     return 0;
 }
 
-void cli_free(struct cli_options *o) { query_free(&o->query); }
+void cli_free(struct cli_options *o)
+{
+    query_free(&o->query);
+}
 
 void cli_usage(enum cli_command cmd, FILE *out)
 {

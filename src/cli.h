@@ -25,7 +25,7 @@ struct cli_options {
     bool json;
     bool help;
     bool version;
-    const char *case_id;  /* `cases N` */
+    const char *case_id; /* `cases N` */
 };
 
 /* Parses argv (argv[0] is the program). On a usage error returns -1 with a one-line sentence

@@ -4,9 +4,9 @@
 #include <cJSON.h>
 #include <langinfo.h>
 #include <math.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "jsonarena.h"
@@ -55,8 +55,7 @@ static const char *marker(enum level l, bool utf8)
 }
 
 /* Blocking reasons first, then warnings, in short words. */
-static void reasons(const struct offer *o, const struct requirements *req, char *buf,
-                    size_t size)
+static void reasons(const struct offer *o, const struct requirements *req, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (o->verdict == LEVEL_PASS)

@@ -25,7 +25,7 @@ void config_dir(const char *kind, char *out, size_t size)
         snprintf(out, size, "%s/gpuwarden", base);
         return;
     }
-    const char *fallback = !strcmp(kind, "STATE") ? ".local/state"
+    const char *fallback = !strcmp(kind, "STATE")   ? ".local/state"
                            : !strcmp(kind, "CACHE") ? ".cache"
                                                     : ".config";
     if (home())

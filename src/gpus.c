@@ -220,7 +220,10 @@ const struct gpu_model *gpus_find(const struct gpus_table *t, const char *name)
     return NULL;
 }
 
-size_t gpus_count(const struct gpus_table *t) { return t ? t->nmodels : 0; }
+size_t gpus_count(const struct gpus_table *t)
+{
+    return t ? t->nmodels : 0;
+}
 
 void gpus_format_variants(const struct gpu_model *m, char *buf, size_t size)
 {

@@ -14,7 +14,7 @@ struct gpu_model {
     const char *name; /* first alias in the table, e.g. "RTX 3060" */
     double cc;        /* compute capability, e.g. 8.6 */
     int vram_gb[GPUS_MAX_VARIANTS];
-    int nvram;        /* > 1: sold with several VRAM sizes (the vram_variant rule) */
+    int nvram; /* > 1: sold with several VRAM sizes (the vram_variant rule) */
     const char *arch;
 };
 

@@ -72,7 +72,10 @@ void http_response_free(struct http_response *resp)
     memset(resp, 0, sizeof *resp);
 }
 
-int http_retryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
+int http_retryable(long status)
+{
+    return status == 429 || (status >= 500 && status <= 599);
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {

@@ -9,10 +9,10 @@
 #include "error.h"
 
 struct http_options {
-    long connect_timeout_s; /* per attempt */
-    long stall_timeout_s;   /* give up when no byte arrives for this long */
-    int max_retries;        /* extra attempts after the first */
-    long backoff_ms;        /* first wait; doubles each retry */
+    long connect_timeout_s;   /* per attempt */
+    long stall_timeout_s;     /* give up when no byte arrives for this long */
+    int max_retries;          /* extra attempts after the first */
+    long backoff_ms;          /* first wait; doubles each retry */
     const atomic_int *cancel; /* non-zero aborts the transfer; may be NULL */
 };
 

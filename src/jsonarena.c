@@ -71,7 +71,10 @@ static void install(void)
     cJSON_InitHooks(&hooks);
 }
 
-void json_arena_install(void) { pthread_once(&once, install); }
+void json_arena_install(void)
+{
+    pthread_once(&once, install);
+}
 
 void json_arena_begin(struct json_arena *a)
 {

@@ -12,25 +12,67 @@
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
-static double v_id(const struct offer *o) { return (double)o->id; }
-static double v_num_gpus(const struct offer *o) { return o->num_gpus ? (double)o->num_gpus : (double)NAN; }
-static double v_vram(const struct offer *o) { return o->gpu_ram_mib; }
-static double v_cc(const struct offer *o) { return o->compute_cap; }
-static double v_dph(const struct offer *o) { return o->dph_total; }
-static double v_reliability(const struct offer *o) { return o->reliability; }
-static double v_inet_down(const struct offer *o) { return o->inet_down; }
-static double v_inet_up(const struct offer *o) { return o->inet_up; }
-static double v_cuda(const struct offer *o) { return o->cuda_max_good; }
-static double v_disk(const struct offer *o) { return o->disk_space; }
-static double v_score(const struct offer *o) { return o->score; }
+static double v_id(const struct offer *o)
+{
+    return (double)o->id;
+}
+static double v_num_gpus(const struct offer *o)
+{
+    return o->num_gpus ? (double)o->num_gpus : (double)NAN;
+}
+static double v_vram(const struct offer *o)
+{
+    return o->gpu_ram_mib;
+}
+static double v_cc(const struct offer *o)
+{
+    return o->compute_cap;
+}
+static double v_dph(const struct offer *o)
+{
+    return o->dph_total;
+}
+static double v_reliability(const struct offer *o)
+{
+    return o->reliability;
+}
+static double v_inet_down(const struct offer *o)
+{
+    return o->inet_down;
+}
+static double v_inet_up(const struct offer *o)
+{
+    return o->inet_up;
+}
+static double v_cuda(const struct offer *o)
+{
+    return o->cuda_max_good;
+}
+static double v_disk(const struct offer *o)
+{
+    return o->disk_space;
+}
+static double v_score(const struct offer *o)
+{
+    return o->score;
+}
 static double v_host(const struct offer *o)
 {
     return o->host == OFFER_HOST_UNKNOWN ? NAN : (double)o->host;
 }
 
-static const char *t_gpu(const struct offer *o) { return o->gpu_name; }
-static const char *t_country(const struct offer *o) { return o->country; }
-static double v_verdict(const struct offer *o) { return (double)o->verdict; }
+static const char *t_gpu(const struct offer *o)
+{
+    return o->gpu_name;
+}
+static const char *t_country(const struct offer *o)
+{
+    return o->country;
+}
+static double v_verdict(const struct offer *o)
+{
+    return (double)o->verdict;
+}
 
 /* name, vast field, then the local key: a number (NAN unknown), a text ("" unknown), and for
  * verdict a second number. Best verdict first, then cheapest: the order an operator scans. */
@@ -165,8 +207,8 @@ int market_fetch(struct provider *p, const struct market_request *r, struct mark
     return rc;
 }
 
-int market_load_file(const char *path, const struct market_request *r,
-                     struct market_result *out, struct gw_error *err)
+int market_load_file(const char *path, const struct market_request *r, struct market_result *out,
+                     struct gw_error *err)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->source, sizeof out->source, "%s", path);
@@ -202,4 +244,7 @@ int market_load_file(const char *path, const struct market_request *r,
     return rc;
 }
 
-void market_result_free(struct market_result *r) { offer_list_free(&r->offers); }
+void market_result_free(struct market_result *r)
+{
+    offer_list_free(&r->offers);
+}

@@ -15,10 +15,10 @@
 
 /* A sort column: names accepted by --sort, and the vast field to order by server-side. */
 struct market_sort_key {
-    const char *name;       /* "dph", "vram", "verdict", ... */
-    const char *vast_field; /* NULL when only local sorting is possible */
-    double (*value)(const struct offer *o);  /* numeric key; NAN (unknown) sorts last */
-    double (*value2)(const struct offer *o); /* tie-break key, same rules */
+    const char *name;                           /* "dph", "vram", "verdict", ... */
+    const char *vast_field;                     /* NULL when only local sorting is possible */
+    double (*value)(const struct offer *o);     /* numeric key; NAN (unknown) sorts last */
+    double (*value2)(const struct offer *o);    /* tie-break key, same rules */
     const char *(*text)(const struct offer *o); /* text key; "" (unknown) sorts last */
 };
 
@@ -26,15 +26,15 @@ struct market_request {
     const struct query *query;
     const struct market_sort_key *sort; /* NULL: verdict (best first), then $/h */
     bool sort_desc;
-    int limit;                          /* 0: no limit */
+    int limit; /* 0: no limit */
     const struct requirements *req;
 };
 
 struct market_result {
-    struct offer_list offers;  /* owned; free with market_result_free() */
+    struct offer_list offers; /* owned; free with market_result_free() */
     time_t fetched_at;
     struct offer_parse_report report;
-    char source[256];          /* where they came from, for messages */
+    char source[256]; /* where they came from, for messages */
 };
 
 /* Finds a --sort key by name ("dph", "dph_total", "gpu_ram", "vram", ...); NULL if unknown. */
@@ -49,8 +49,8 @@ int market_fetch(struct provider *p, const struct market_request *r, struct mark
 
 /* Reads a dump (`vastai search offers --raw` or a {"offers": [...]} body), keeping what parses;
  * problems are described in out->report.note. */
-int market_load_file(const char *path, const struct market_request *r,
-                     struct market_result *out, struct gw_error *err);
+int market_load_file(const char *path, const struct market_request *r, struct market_result *out,
+                     struct gw_error *err);
 
 /* Parses text already in memory with the same steps (used by both of the above and tests). */
 int market_from_text(const char *text, size_t len, enum offer_parse_mode mode,

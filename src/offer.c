@@ -73,15 +73,31 @@ static enum offer_host host_of(const char *verification, double hosting_type)
 /* The fields gpuwarden reads. Real offers carry ~100 keys: one pass over them with this table
  * beats a lookup per field (each a linear scan) by several times. */
 enum field {
-    F_ID, F_ASK_ID, F_GPU_NAME, F_NUM_GPUS, F_GPU_RAM, F_COMPUTE_CAP, F_RELIABILITY2,
-    F_RELIABILITY, F_DPH_TOTAL, F_INET_DOWN, F_INET_UP, F_CUDA, F_DISK, F_SCORE, F_GEO,
-    F_VERIFICATION, F_HOSTING_TYPE, F_COUNT
+    F_ID,
+    F_ASK_ID,
+    F_GPU_NAME,
+    F_NUM_GPUS,
+    F_GPU_RAM,
+    F_COMPUTE_CAP,
+    F_RELIABILITY2,
+    F_RELIABILITY,
+    F_DPH_TOTAL,
+    F_INET_DOWN,
+    F_INET_UP,
+    F_CUDA,
+    F_DISK,
+    F_SCORE,
+    F_GEO,
+    F_VERIFICATION,
+    F_HOSTING_TYPE,
+    F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
-    "id", "ask_contract_id", "gpu_name", "num_gpus", "gpu_ram", "compute_cap", "reliability2",
-    "reliability", "dph_total", "inet_down", "inet_up", "cuda_max_good", "disk_space", "score",
-    "geolocation", "verification", "hosting_type",
+    "id",           "ask_contract_id", "gpu_name",    "num_gpus",  "gpu_ram",
+    "compute_cap",  "reliability2",    "reliability", "dph_total", "inet_down",
+    "inet_up",      "cuda_max_good",   "disk_space",  "score",     "geolocation",
+    "verification", "hosting_type",
 };
 
 bool offer_from_json(const cJSON *obj, struct offer *o)
@@ -218,8 +234,8 @@ static int stream_array(const char *text, size_t len, size_t *pos, enum offer_pa
     }
     json_arena_end(&arena);
     if (mode == OFFER_PARSE_STRICT) {
-        error_set(err, EXIT_PROVIDER, "malformed JSON in offer %zu (byte %zu of %zu)", index + 1,
-                  p, len);
+        error_set(err, EXIT_PROVIDER, "malformed JSON in offer %zu (byte %zu of %zu)", index + 1, p,
+                  len);
         return -1;
     }
     rep->truncated = true;
@@ -299,7 +315,7 @@ int offer_list_parse(const char *text, size_t len, enum offer_parse_mode mode,
                      offer_filter_fn filter, void *ctx, struct offer_list *out,
                      struct offer_parse_report *report, struct gw_error *err)
 {
-    struct offer_parse_report local;
+    struct offer_parse_report local = {0};
     struct offer_parse_report *rep = report ? report : &local;
     memset(rep, 0, sizeof *rep);
     size_t pos = skip_ws(text, len, 0);
@@ -315,15 +331,14 @@ int offer_list_parse(const char *text, size_t len, enum offer_parse_mode mode,
                   isprint((unsigned char)text[pos]) ? text[pos] : '?');
         return -1;
     }
-    int rc = text[pos] == '['
-                 ? stream_array(text, len, &pos, mode, filter, ctx, out, rep, err)
-                 : stream_envelope(text, len, &pos, mode, filter, ctx, out, rep, err);
+    int rc = text[pos] == '[' ? stream_array(text, len, &pos, mode, filter, ctx, out, rep, err)
+                              : stream_envelope(text, len, &pos, mode, filter, ctx, out, rep, err);
     if (rc < 0 || rep->truncated)
         return rc;
     size_t after = skip_ws(text, len, pos);
     if (after < len && mode == OFFER_PARSE_STRICT) {
-        error_set(err, EXIT_PROVIDER, "malformed JSON: unexpected text at byte %zu of %zu",
-                  after, len);
+        error_set(err, EXIT_PROVIDER, "malformed JSON: unexpected text at byte %zu of %zu", after,
+                  len);
         return -1;
     }
     note_trailing(text, len, after, rep);

@@ -23,23 +23,23 @@ enum offer_host {
 struct offer {
     int64_t id;
     char gpu_name[48];
-    int num_gpus;        /* 0 when unknown */
-    double gpu_ram_mib;  /* per GPU */
-    double compute_cap;  /* as reported, e.g. 8.9 (vast sends 890) */
-    double reliability;  /* reliability2, else reliability (0-1) */
-    double dph_total;    /* $/h including storage */
+    int num_gpus;              /* 0 when unknown */
+    double gpu_ram_mib;        /* per GPU */
+    double compute_cap;        /* as reported, e.g. 8.9 (vast sends 890) */
+    double reliability;        /* reliability2, else reliability (0-1) */
+    double dph_total;          /* $/h including storage */
     double inet_down, inet_up; /* Mbps */
     double cuda_max_good;
-    double disk_space;   /* GB */
-    double score;        /* vast's default ordering */
-    char country[4];     /* ISO code from geolocation, upper-case */
+    double disk_space; /* GB */
+    double score;      /* vast's default ordering */
+    char country[4];   /* ISO code from geolocation, upper-case */
     char geolocation[48];
     enum offer_host host;
 
     /* filled by rules_apply() */
-    uint8_t verdict;      /* enum level */
-    uint16_t warn_mask;   /* bit per rule id at warn */
-    uint16_t block_mask;  /* bit per rule id at block */
+    uint8_t verdict;     /* enum level */
+    uint16_t warn_mask;  /* bit per rule id at warn */
+    uint16_t block_mask; /* bit per rule id at block */
     /* set by the live table: seen last refresh, gone, new */
     uint8_t flags;
 };

@@ -8,13 +8,16 @@
 #include "assets.h"
 #include "xalloc.h"
 
-int provider_search(struct provider *p, const struct search_request *req, char **body,
-                    size_t *len, struct gw_error *err)
+int provider_search(struct provider *p, const struct search_request *req, char **body, size_t *len,
+                    struct gw_error *err)
 {
     return p->ops->search(p, req, body, len, err);
 }
 
-const char *provider_name(const struct provider *p) { return p->ops->name; }
+const char *provider_name(const struct provider *p)
+{
+    return p->ops->name;
+}
 
 void provider_free(struct provider *p)
 {
@@ -39,7 +42,10 @@ static int demo_search(struct provider *p, const struct search_request *req, cha
     return 0;
 }
 
-static void demo_destroy(struct provider *p) { free(p); }
+static void demo_destroy(struct provider *p)
+{
+    free(p);
+}
 
 static const struct provider_ops demo_ops = {"demo", demo_search, demo_destroy};
 

@@ -13,7 +13,7 @@ struct search_request {
     const struct query *query; /* the user's filters, exactly as typed; never extended */
     const char *order_field;   /* vast field to order by server-side, or NULL for vast's own */
     bool order_desc;
-    int limit;                 /* 0: no limit sent */
+    int limit; /* 0: no limit sent */
 };
 
 struct provider;
@@ -22,8 +22,8 @@ struct provider_ops {
     const char *name; /* "vast", "demo" */
     /* Fetches the offers of a search as vast JSON text. *body is the caller's to free().
      * A provider may ignore the filters: the caller re-checks every offer. */
-    int (*search)(struct provider *p, const struct search_request *req, char **body,
-                  size_t *len, struct gw_error *err);
+    int (*search)(struct provider *p, const struct search_request *req, char **body, size_t *len,
+                  struct gw_error *err);
     void (*destroy)(struct provider *p);
 };
 
@@ -38,8 +38,8 @@ struct provider {
 struct provider *provider_vast_new(const char *base_url, const char *api_key);
 struct provider *provider_demo_new(void);
 
-int provider_search(struct provider *p, const struct search_request *req, char **body,
-                    size_t *len, struct gw_error *err);
+int provider_search(struct provider *p, const struct search_request *req, char **body, size_t *len,
+                    struct gw_error *err);
 const char *provider_name(const struct provider *p);
 void provider_free(struct provider *p);
 

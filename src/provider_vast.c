@@ -53,16 +53,15 @@ static void describe_status(const struct vast *v, const char *url, const struct 
     int auth = 0;
     body_msg(r, msg, sizeof msg, &auth);
     if (r->status == 401 || r->status == 403 || auth) {
-        error_set(err, EXIT_PROVIDER,
-                  "authentication failed at %s (HTTP %ld%s): %s", url, r->status,
-                  auth ? " auth_error" : "",
+        error_set(err, EXIT_PROVIDER, "authentication failed at %s (HTTP %ld%s): %s", url,
+                  r->status, auth ? " auth_error" : "",
                   v->key ? "the API key was refused; check VAST_API_KEY or "
                            "~/.config/vastai/vast_api_key"
                          : "this request needs an API key (set VAST_API_KEY)");
     } else if (r->status == 429) {
         error_set(err, EXIT_PROVIDER,
-                  "rate limited by %s (HTTP 429) after %d attempts; wait a minute and refresh",
-                  url, r->attempts);
+                  "rate limited by %s (HTTP 429) after %d attempts; wait a minute and refresh", url,
+                  r->attempts);
     } else {
         error_set(err, EXIT_PROVIDER, "%s answered HTTP %ld%s%s%s", url, r->status,
                   r->attempts > 1 ? " after retries" : "", msg[0] ? ": " : "", msg);
@@ -80,8 +79,8 @@ static int vast_search(struct provider *p, const struct search_request *req, cha
     cJSON *order = cJSON_AddArrayToObject(q, "order");
     cJSON *pair = cJSON_CreateArray();
     cJSON_AddItemToArray(pair, cJSON_CreateString(req->order_field ? req->order_field : "score"));
-    cJSON_AddItemToArray(pair, cJSON_CreateString(!req->order_field || req->order_desc ? "desc"
-                                                                                       : "asc"));
+    cJSON_AddItemToArray(pair,
+                         cJSON_CreateString(!req->order_field || req->order_desc ? "desc" : "asc"));
     cJSON_AddItemToArray(order, pair);
     cJSON_AddStringToObject(q, "type", "on-demand");
     if (req->limit > 0)

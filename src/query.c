@@ -16,7 +16,10 @@
 
 static const char *const op_names[] = {"eq", "neq", "gt", "gte", "lt", "lte", "in", "notin"};
 
-const char *query_op_name(enum query_op op) { return op_names[op]; }
+const char *query_op_name(enum query_op op)
+{
+    return op_names[op];
+}
 
 static const struct {
     const char *from, *to;
@@ -28,21 +31,65 @@ static const struct {
 
 /* The CLI's offers_fields list: others are warned about but still sent, as the CLI does. */
 static const char *const known_fields[] = {
-    "bw_nvlink", "compute_cap", "cpu_arch", "cpu_cores", "cpu_cores_effective", "cpu_ghz",
-    "cpu_ram", "cuda_max_good", "datacenter", "direct_port_count", "driver_version", "disk_bw",
-    "disk_space", "dlperf", "dlperf_per_dphtotal", "dph_total", "duration", "external",
-    "flops_per_dphtotal", "gpu_arch", "gpu_display_active", "gpu_frac", "gpu_mem_bw",
-    "gpu_name", "gpu_ram", "gpu_total_ram", "gpu_max_power", "gpu_max_temp", "has_avx",
-    "host_id", "id", "inet_down", "inet_down_cost", "inet_up", "inet_up_cost", "machine_id",
-    "min_bid", "mobo_name", "num_gpus", "pci_gen", "pcie_bw", "reliability", "rentable",
-    "rented", "storage_cost", "static_ip", "total_flops", "ubuntu_version", "verification",
-    "verified", "vms_enabled", "geolocation", "cluster_id",
+    "bw_nvlink",
+    "compute_cap",
+    "cpu_arch",
+    "cpu_cores",
+    "cpu_cores_effective",
+    "cpu_ghz",
+    "cpu_ram",
+    "cuda_max_good",
+    "datacenter",
+    "direct_port_count",
+    "driver_version",
+    "disk_bw",
+    "disk_space",
+    "dlperf",
+    "dlperf_per_dphtotal",
+    "dph_total",
+    "duration",
+    "external",
+    "flops_per_dphtotal",
+    "gpu_arch",
+    "gpu_display_active",
+    "gpu_frac",
+    "gpu_mem_bw",
+    "gpu_name",
+    "gpu_ram",
+    "gpu_total_ram",
+    "gpu_max_power",
+    "gpu_max_temp",
+    "has_avx",
+    "host_id",
+    "id",
+    "inet_down",
+    "inet_down_cost",
+    "inet_up",
+    "inet_up_cost",
+    "machine_id",
+    "min_bid",
+    "mobo_name",
+    "num_gpus",
+    "pci_gen",
+    "pcie_bw",
+    "reliability",
+    "rentable",
+    "rented",
+    "storage_cost",
+    "static_ip",
+    "total_flops",
+    "ubuntu_version",
+    "verification",
+    "verified",
+    "vms_enabled",
+    "geolocation",
+    "cluster_id",
 };
 
 /* Fields whose values stay strings even when they look numeric ("22.04", "3090"). */
 static const char *const string_fields[] = {
-    "gpu_name", "geolocation", "verification", "cpu_arch", "gpu_arch", "cpu_name",
-    "mobo_name", "disk_name", "os_version", "ubuntu_version", "public_ipaddr",
+    "gpu_name",  "geolocation", "verification", "cpu_arch",       "gpu_arch",      "cpu_name",
+    "mobo_name", "disk_name",   "os_version",   "ubuntu_version", "public_ipaddr",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -73,7 +120,10 @@ static double multiplier(const char *field)
     return 0;
 }
 
-static void value_free(struct query_value *v) { free(v->str); }
+static void value_free(struct query_value *v)
+{
+    free(v->str);
+}
 
 static void term_free(struct query_term *t)
 {
@@ -144,8 +194,8 @@ static int make_value(const char *field, const char *raw, size_t len, struct que
     while (isspace((unsigned char)*start))
         start++;
     n = strlen(start);
-    if (n >= 2 && ((start[0] == '"' && start[n - 1] == '"') ||
-                   (start[0] == '\'' && start[n - 1] == '\''))) {
+    if (n >= 2 &&
+        ((start[0] == '"' && start[n - 1] == '"') || (start[0] == '\'' && start[n - 1] == '\''))) {
         start[n - 1] = '\0';
         start++;
     }
@@ -169,8 +219,7 @@ static int make_value(const char *field, const char *raw, size_t len, struct que
         v->num = num * mult;
     } else if (!strcmp(field, "driver_version") && strchr(start, '.')) {
         if (!parse_driver(start, &num)) {
-            error_set(err, EXIT_USAGE, "driver_version must look like 535.86.05, got '%s'",
-                      start);
+            error_set(err, EXIT_USAGE, "driver_version must look like 535.86.05, got '%s'", start);
             free(s);
             return -1;
         }
@@ -204,7 +253,7 @@ static int parse_op(const char *text, size_t *pos, enum query_op *op, bool *plai
         static const struct {
             const char *sym;
             enum query_op op;
-        } syms[] = {{">=", QOP_GTE}, {">", QOP_GT}, {"<=", QOP_LTE}, {"<", QOP_LT},
+        } syms[] = {{">=", QOP_GTE}, {">", QOP_GT},  {"<=", QOP_LTE}, {"<", QOP_LT},
                     {"!=", QOP_NEQ}, {"==", QOP_EQ}, {"=", QOP_EQ}};
         for (size_t i = 0; i < COUNT(syms); i++) {
             if (strlen(syms[i].sym) == n && !strncmp(syms[i].sym, text + start, n)) {
@@ -223,7 +272,7 @@ static int parse_op(const char *text, size_t *pos, enum query_op *op, bool *plai
         static const struct {
             const char *word;
             enum query_op op;
-        } words[] = {{"not eq", QOP_NEQ}, {"not in", QOP_NOTIN}, {"noteq", QOP_NEQ},
+        } words[] = {{"not eq", QOP_NEQ},  {"not in", QOP_NOTIN}, {"noteq", QOP_NEQ},
                      {"notin", QOP_NOTIN}, {"neq", QOP_NEQ},      {"nin", QOP_NOTIN},
                      {"gte", QOP_GTE},     {"lte", QOP_LTE},      {"gt", QOP_GT},
                      {"lt", QOP_LT},       {"eq", QOP_EQ},        {"in", QOP_IN}};
@@ -369,15 +418,14 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
         if (read_value(text, &pos, &vstart, &vlen, name, err) < 0)
             return -1;
         if (text[pos] && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') {
-            error_set(err, EXIT_USAGE, "unexpected '%c' after the value of '%s'", text[pos],
-                      name);
+            error_set(err, EXIT_USAGE, "unexpected '%c' after the value of '%s'", text[pos], name);
             return -1;
         }
         if (!in_set(known_fields, COUNT(known_fields), field))
             warn(q, "unrecognized field '%s' (sent anyway)", field);
         /* field=any, field=* and field=? lift the filter, as in the CLI */
         if (plain_eq && ((vlen == 3 && !strncmp(text + vstart, "any", 3)) ||
-                             (vlen == 1 && (text[vstart] == '*' || text[vstart] == '?')))) {
+                         (vlen == 1 && (text[vstart] == '*' || text[vstart] == '?')))) {
             drop_field(q, field);
             continue;
         }
@@ -460,8 +508,8 @@ cJSON *query_to_json(const struct query *q)
 /* --- the local predicate --- */
 
 /* The offer's value for a query field, as a scratch cJSON node when it must be derived. */
-static const cJSON *offer_value(const cJSON *offer, const char *field, cJSON *scratch,
-                                char *buf, size_t size)
+static const cJSON *offer_value(const cJSON *offer, const char *field, cJSON *scratch, char *buf,
+                                size_t size)
 {
     if (!strcmp(field, "geolocation")) {
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(offer, "geolocation");

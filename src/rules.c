@@ -9,22 +9,32 @@
 #include <string.h>
 
 static const char *const rule_names[RULE_COUNT] = {
-    "compute_capability", "region", "reliability", "vram", "vram_variant",
-    "network", "price", "host", "cuda", "disk",
+    "compute_capability",
+    "region",
+    "reliability",
+    "vram",
+    "vram_variant",
+    "network",
+    "price",
+    "host",
+    "cuda",
+    "disk",
 };
 
 /* Failure case each rule prevents (SPEC §2 table; 0 = none). */
 static const int rule_cases[RULE_COUNT] = {1, 2, 0, 8, 7, 5, 0, 0, 0, 0};
 
-const char *rule_name(enum rule_id rule) { return rule < RULE_COUNT ? rule_names[rule] : "?"; }
+const char *rule_name(enum rule_id rule)
+{
+    return rule < RULE_COUNT ? rule_names[rule] : "?";
+}
 
 const char *level_name(enum level level)
 {
     return level == LEVEL_BLOCK ? "block" : level == LEVEL_WARN ? "warn" : "pass";
 }
 
-int requirements_set_regions(char list[][4], size_t *count, const char *csv,
-                             struct gw_error *err)
+int requirements_set_regions(char list[][4], size_t *count, const char *csv, struct gw_error *err)
 {
     /* parsed aside, so a bad code leaves the caller's list as it was */
     char parsed[RULES_MAX_REGIONS][4];
@@ -83,11 +93,10 @@ struct out {
     char *brief;
 };
 
-#define SAY(o, ...) ((o)->msg ? (void)snprintf((o)->msg, 160, __VA_ARGS__) : (void)0)
+#define SAY(o, ...)   ((o)->msg ? (void)snprintf((o)->msg, 160, __VA_ARGS__) : (void)0)
 #define BRIEF(o, ...) ((o)->brief ? (void)snprintf((o)->brief, 24, __VA_ARGS__) : (void)0)
 
-static void rule_compute_capability(const struct offer *o, const struct gpu_model *m,
-                                    struct out *f)
+static void rule_compute_capability(const struct offer *o, const struct gpu_model *m, struct out *f)
 {
     double cc = o->compute_cap;
     const char *from = "";
@@ -138,8 +147,7 @@ static void rule_region(const struct offer *o, const struct requirements *req, s
     }
 }
 
-static void rule_reliability(const struct offer *o, const struct requirements *req,
-                             struct out *f)
+static void rule_reliability(const struct offer *o, const struct requirements *req, struct out *f)
 {
     if (isnan(o->reliability)) {
         f->level = LEVEL_WARN;
@@ -174,8 +182,7 @@ static void rule_vram(const struct offer *o, const struct requirements *req, str
         SAY(f, "%.2f GB per GPU >= %g GB required", gb, req->min_vram_gb);
     } else {
         f->level = LEVEL_BLOCK;
-        SAY(f, "%.2f GB per GPU < %g GB required: the workload will not fit", gb,
-            req->min_vram_gb);
+        SAY(f, "%.2f GB per GPU < %g GB required: the workload will not fit", gb, req->min_vram_gb);
         BRIEF(f, "%.0fGB<%g", gb, req->min_vram_gb);
     }
 }
@@ -259,8 +266,7 @@ static void rule_host(const struct offer *o, struct out *f)
         SAY(f, "deverified host: vast.ai withdrew its verification");
         BRIEF(f, "deverified");
         return;
-    case OFFER_HOST_UNKNOWN:
-        break;
+    case OFFER_HOST_UNKNOWN: break;
     }
     f->level = LEVEL_WARN;
     SAY(f, "host verification unknown");

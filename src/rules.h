@@ -55,8 +55,7 @@ struct finding {
 void requirements_default(struct requirements *req);
 
 /* Parses "CN,VN" into a region list (upper-cased, 2 letters each). -1 with err on a bad code. */
-int requirements_set_regions(char list[][4], size_t *count, const char *csv,
-                             struct gw_error *err);
+int requirements_set_regions(char list[][4], size_t *count, const char *csv, struct gw_error *err);
 
 /* Evaluates every rule on `o`, writing RULE_COUNT findings in rule order. `gpus` may be NULL
  * (no table fallback). Returns the verdict. */
@@ -67,7 +66,7 @@ enum level rules_eval(const struct offer *o, const struct requirements *req,
 void rules_apply_list(struct offer_list *list, const struct requirements *req,
                       const struct gpus_table *gpus);
 
-const char *rule_name(enum rule_id rule);      /* "compute_capability", ... */
-const char *level_name(enum level level);      /* "pass", "warn", "block" */
+const char *rule_name(enum rule_id rule); /* "compute_capability", ... */
+const char *level_name(enum level level); /* "pass", "warn", "block" */
 
 #endif

@@ -14,14 +14,20 @@ static void *check(void *p, size_t size)
     return p;
 }
 
-void *xmalloc(size_t size) { return check(malloc(size ? size : 1), size); }
+void *xmalloc(size_t size)
+{
+    return check(malloc(size ? size : 1), size);
+}
 
 void *xcalloc(size_t count, size_t size)
 {
     return check(calloc(count ? count : 1, size ? size : 1), count * size);
 }
 
-void *xrealloc(void *ptr, size_t size) { return check(realloc(ptr, size ? size : 1), size); }
+void *xrealloc(void *ptr, size_t size)
+{
+    return check(realloc(ptr, size ? size : 1), size);
+}
 
 void xgrow(void **ptr, size_t *cap, size_t need, size_t size)
 {
@@ -34,7 +40,10 @@ void xgrow(void **ptr, size_t *cap, size_t need, size_t size)
     *cap = n;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
 
 char *xstrndup(const char *s, size_t n)
 {
