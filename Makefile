@@ -28,7 +28,7 @@ Q := $(if $(V),,@)
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Isrc -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
 
-ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+ENGINE_SRC := $(wildcard src/*.c)
 UI_SRC     := $(wildcard ui/*.c)
 ASSETS     := $(sort $(wildcard assets/*.tsv assets/*.json))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
@@ -50,7 +50,7 @@ gpuwarden: $(BUILD)/gpuwarden
 	cp $< $@
 endif
 
-$(BUILD)/gpuwarden: $(BUILD)/src/main.o $(UI_OBJ) $(LIB)
+$(BUILD)/gpuwarden: $(UI_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 

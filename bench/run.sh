@@ -6,6 +6,8 @@ B=build/release
 echo "machine: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 $B/bench/bench_offers
+echo
+$B/bench/bench_events
 
 # The whole headless command against a loopback fake vast.ai answering 1,396 offers (the size of
 # a market-wide dump); the official Python CLI takes about a second for the same search.

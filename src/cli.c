@@ -23,6 +23,9 @@ enum {
     OPT_MIN_DISK,
     OPT_NUM_GPUS,
     OPT_JSON,
+    OPT_REFRESH,
+    OPT_NO_COLOR,
+    OPT_MOUSE,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -44,6 +47,9 @@ static const struct option long_options[] = {
     {"min-disk", required_argument, NULL, OPT_MIN_DISK},
     {"num-gpus", required_argument, NULL, OPT_NUM_GPUS},
     {"json", no_argument, NULL, OPT_JSON},
+    {"refresh", required_argument, NULL, OPT_REFRESH},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"mouse", no_argument, NULL, OPT_MOUSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -161,6 +167,9 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         return 0;
     }
     case OPT_JSON: o->json = true; return 0;
+    case OPT_REFRESH: return integer(code, arg, 0, 86400, &o->refresh_s, err);
+    case OPT_NO_COLOR: o->no_color = true; return 0;
+    case OPT_MOUSE: o->mouse = true; return 0;
     case OPT_HELP: o->help = true; return 0;
     case OPT_VERSION: o->version = true; return 0;
     default: break;
@@ -172,6 +181,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
 {
     memset(o, 0, sizeof *o);
     requirements_default(&o->req);
+    o->refresh_s = 60;
+    const char *no_color = getenv("NO_COLOR");
+    o->no_color = no_color && *no_color;
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
         if (!strcmp(argv[1], "offers"))
@@ -232,7 +244,7 @@ void cli_usage(enum cli_command cmd, FILE *out)
         fputs("usage: gpuwarden [COMMAND] [options]\n\n"
               "Rent cloud GPUs without repeating the classic failures.\n\n"
               "commands:\n"
-              "  (none)     the dashboard (for now: the offer table, as `offers`)\n"
+              "  (none)     the dashboard: live offer table, verdicts, findings\n"
               "  offers     offer table with guardrail verdicts\n"
               "  cases [N]  the failure cases behind the rules\n\n",
               out);
@@ -264,6 +276,10 @@ void cli_usage(enum cli_command cmd, FILE *out)
           "  --min-cuda X.Y           CUDA the image needs (blocks older drivers)\n"
           "  --min-disk GB            disk the workload needs\n"
           "  --num-gpus N             only offers with exactly N GPUs (a filter)\n"
+          "dashboard:\n"
+          "  --refresh SECONDS        fetch offers every SECONDS (default 60, 0: Ctrl-R only)\n"
+          "  --no-color               monochrome (also when NO_COLOR is set)\n"
+          "  --mouse                  clicks select rows (off: terminal selection keeps working)\n"
           "  --help, --version\n\n"
           "exit status: 0 ok, 2 usage or input error, 3 provider or network error\n",
           out);

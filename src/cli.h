@@ -23,6 +23,9 @@ struct cli_options {
     int limit;
     struct requirements req;
     bool json;
+    int refresh_s;  /* dashboard: seconds between fetches (default 60, 0 = only Ctrl-R) */
+    bool no_color;  /* --no-color, or NO_COLOR set and non-empty */
+    bool mouse;     /* --mouse */
     bool help;
     bool version;
     const char *case_id; /* `cases N` */

@@ -7,7 +7,4 @@
 /* Returns the exit code; prints all cases, or case o->case_id, as text or JSON. */
 int cmd_cases(const struct cli_options *o);
 
-/* The title of case `id` ("" when unknown); the pointer stays valid for the process. */
-const char *cases_title(int id);
-
 #endif

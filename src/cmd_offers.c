@@ -45,15 +45,6 @@ static void fmt_num(char *buf, size_t size, const char *fmt, double v)
         snprintf(buf, size, fmt, v);
 }
 
-static const char *marker(enum level l, bool utf8)
-{
-    if (l == LEVEL_BLOCK)
-        return utf8 ? "\u2717 BLOCK" : "x BLOCK";
-    if (l == LEVEL_WARN)
-        return utf8 ? "! WARN" : "! WARN";
-    return utf8 ? "\u2713 PASS" : "+ PASS";
-}
-
 /* Blocking reasons first, then warnings, in short words. */
 static void reasons(const struct offer *o, const struct requirements *req, char *buf, size_t size)
 {
@@ -92,7 +83,7 @@ void cmd_offers_print_table(FILE *out, const struct offer_list *list,
         snprintf(net, sizeof net, "%s/%s", down, up);
         reasons(o, req, why, sizeof why);
         /* the UTF-8 markers take 3 bytes for one column: pad by display width */
-        const char *mark = marker((enum level)o->verdict, utf8);
+        const char *mark = level_marker((enum level)o->verdict, utf8);
         int pad = 7 - (int)(strlen(mark) - (utf8 && o->verdict != LEVEL_WARN ? 2 : 0));
         fprintf(out, "%-9lld %-15.15s %2d %6s %4s %7s %6s %-10s %-4s %-9s %s%*s  %s\n",
                 (long long)o->id, o->gpu_name[0] ? o->gpu_name : "?", o->num_gpus, vram, cc, dph,
@@ -196,7 +187,7 @@ void cmd_offers_print_json(FILE *out, const struct market_result *m, const char 
     fputs("\n]}\n", out);
 }
 
-static bool locale_is_utf8(void)
+bool cmd_offers_utf8(void)
 {
     const char *cs = nl_langinfo(CODESET);
     return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
@@ -247,7 +238,7 @@ int cmd_offers(const struct cli_options *o)
     if (o->json)
         cmd_offers_print_json(stdout, &m, provider, &o->req);
     else
-        cmd_offers_print_table(stdout, &m.offers, &o->req, locale_is_utf8());
+        cmd_offers_print_table(stdout, &m.offers, &o->req, cmd_offers_utf8());
     market_result_free(&m);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "gpuwarden: cannot write the output\n");

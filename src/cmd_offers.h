@@ -15,6 +15,9 @@ int cmd_offers(const struct cli_options *o);
  * stderr). NULL with err when the key file is refused. Caller frees with provider_free(). */
 struct provider *cmd_offers_provider(const struct cli_options *o, struct gw_error *err);
 
+/* True when the locale's character set is UTF-8 (the markers can use ✓ and ✗). */
+bool cmd_offers_utf8(void);
+
 /* Prints an aligned table; `utf8` picks ✓ ! ✗ or + ! x markers. */
 void cmd_offers_print_table(FILE *out, const struct offer_list *list,
                             const struct requirements *req, bool utf8);

@@ -3,6 +3,7 @@
 #ifndef GPUWARDEN_PROVIDER_H
 #define GPUWARDEN_PROVIDER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,7 @@ struct provider_ops {
 struct provider {
     const struct provider_ops *ops;
     char source[256]; /* where offers come from, for messages: a URL or "the demo market" */
+    atomic_int cancel; /* set from another thread to abort a request in flight */
     void *impl;
 };
 

@@ -129,7 +129,10 @@ struct provider *provider_vast_new(const char *base_url, const char *api_key)
     struct vast *v = xcalloc(1, sizeof *v);
     v->base = xstrdup(base_url);
     v->key = api_key && *api_key ? xstrdup(api_key) : NULL;
-    v->http = http_new(NULL);
+    struct http_options opt;
+    http_options_default(&opt);
+    opt.cancel = &p->cancel;
+    v->http = http_new(&opt);
     p->ops = &vast_ops;
     p->impl = v;
     url_join(base_url, "/api/v0/bundles/", p->source, sizeof p->source);

@@ -34,6 +34,15 @@ const char *level_name(enum level level)
     return level == LEVEL_BLOCK ? "block" : level == LEVEL_WARN ? "warn" : "pass";
 }
 
+const char *level_marker(enum level level, bool utf8)
+{
+    if (level == LEVEL_BLOCK)
+        return utf8 ? "\u2717 BLOCK" : "x BLOCK";
+    if (level == LEVEL_WARN)
+        return "! WARN";
+    return utf8 ? "\u2713 PASS" : "+ PASS";
+}
+
 int requirements_set_regions(char list[][4], size_t *count, const char *csv, struct gw_error *err)
 {
     /* parsed aside, so a bad code leaves the caller's list as it was */

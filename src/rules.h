@@ -68,5 +68,7 @@ void rules_apply_list(struct offer_list *list, const struct requirements *req,
 
 const char *rule_name(enum rule_id rule); /* "compute_capability", ... */
 const char *level_name(enum level level); /* "pass", "warn", "block" */
+/* "✓ PASS", "! WARN", "✗ BLOCK" (ASCII "+", "!", "x" when !utf8): text, never colour alone. */
+const char *level_marker(enum level level, bool utf8);
 
 #endif

@@ -1,8 +1,10 @@
-/* gpuwarden: entry point; parses the command line and runs the command. */
+/* gpuwarden: entry point; parses the command line and runs the dashboard or a headless
+ * command (the engine in src/ knows nothing of this file). */
 #include <curl/curl.h>
 #include <locale.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "cli.h"
 #include "cmd_cases.h"
 #include "cmd_offers.h"
@@ -38,9 +40,9 @@ int main(int argc, char **argv)
     int rc;
     switch (o.command) {
     case CLI_CASES: rc = cmd_cases(&o); break;
-    case CLI_OFFERS:
+    case CLI_OFFERS: rc = cmd_offers(&o); break;
     case CLI_DASHBOARD:
-    default: rc = cmd_offers(&o); break;
+    default: rc = app_run(&o); break;
     }
     curl_global_cleanup();
     cli_free(&o);

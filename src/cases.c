@@ -1,0 +1,47 @@
+/* Loading the failure cases from the embedded asset. */
+#include "cases.h"
+
+#include <cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "assets.h"
+
+static cJSON *cases;
+static pthread_once_t cases_once = PTHREAD_ONCE_INIT;
+
+static void cases_load(void)
+{
+    size_t len = 0;
+    const char *text = assets_get("cases.json", &len);
+    cases = text ? cJSON_ParseWithLength(text, len) : NULL;
+    if (!cJSON_IsArray(cases)) {
+        fprintf(stderr, "gpuwarden: built-in cases.json is unusable\n");
+        abort();
+    }
+}
+
+const cJSON *cases_all(void)
+{
+    pthread_once(&cases_once, cases_load);
+    return cases;
+}
+
+const cJSON *cases_find(int id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cases_all())
+    {
+        const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+        if (cJSON_IsNumber(cid) && cid->valueint == id)
+            return c;
+    }
+    return NULL;
+}
+
+const char *cases_field(int id, const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cases_find(id), field);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}

@@ -1,0 +1,138 @@
+/* The refresh worker thread. */
+#include "refresh.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xalloc.h"
+
+struct refresh {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool now, quit; /* guarded by lock */
+    int interval_s;
+    struct provider *provider;
+    const struct market_request *req;
+    struct event_queue *queue;
+};
+
+void refresh_result_free(void *payload)
+{
+    struct market_result *m = payload;
+    market_result_free(m);
+    free(m);
+}
+
+static void post_text(struct refresh *r, enum event_type type, const char *text)
+{
+    struct event *ev = event_new(type);
+    snprintf(ev->text, sizeof ev->text, "%.*s", (int)sizeof ev->text - 1, text);
+    events_post(r->queue, ev);
+}
+
+static void fetch(struct refresh *r)
+{
+    post_text(r, EVENT_FETCH_STARTED, r->provider->source);
+    struct market_result *m = xcalloc(1, sizeof *m);
+    struct gw_error err = {0};
+    if (market_fetch(r->provider, r->req, m, &err) < 0) {
+        refresh_result_free(m);
+        post_text(r, EVENT_ERROR, err.msg);
+        return;
+    }
+    struct event *ev = event_new(EVENT_OFFERS_READY);
+    ev->payload = m;
+    ev->payload_free = refresh_result_free;
+    events_post(r->queue, ev);
+}
+
+/* Waits until the next tick, a refresh request or quit; true when a fetch is due. */
+static bool wait_turn(struct refresh *r)
+{
+    pthread_mutex_lock(&r->lock);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += r->interval_s;
+    while (!r->now && !r->quit) {
+        int rc = r->interval_s > 0 ? pthread_cond_timedwait(&r->wake, &r->lock, &deadline)
+                                   : pthread_cond_wait(&r->wake, &r->lock);
+        if (rc == ETIMEDOUT)
+            break;
+    }
+    bool go = !r->quit;
+    r->now = false;
+    pthread_mutex_unlock(&r->lock);
+    return go;
+}
+
+static void *run(void *arg)
+{
+    struct refresh *r = arg;
+    do
+        fetch(r);
+    while (wait_turn(r));
+    return NULL;
+}
+
+struct refresh *refresh_start(struct provider *p, const struct market_request *req,
+                              int interval_s, struct event_queue *q, struct gw_error *err)
+{
+    struct refresh *r = xcalloc(1, sizeof *r);
+    r->provider = p;
+    r->req = req;
+    r->interval_s = interval_s;
+    r->queue = q;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    /* the worker inherits a mask with every signal blocked: they belong to the UI thread. The
+     * synchronous ones stay open so a crash in the worker still runs the terminal restorer. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    sigdelset(&all, SIGABRT);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&r->thread, NULL, run, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        error_set(err, EXIT_PROVIDER, "cannot start the refresh thread: %s", strerror(rc));
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->wake);
+        provider_free(p);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void refresh_now(struct refresh *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->now = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void refresh_stop(struct refresh *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->quit = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    atomic_store(&r->provider->cancel, 1);
+    pthread_join(r->thread, NULL);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->wake);
+    provider_free(r->provider);
+    free(r);
+}

@@ -1,0 +1,455 @@
+/* The UI loop (DESIGN §2): poll() stdin and the event queue's wake fd with a timeout equal to
+ * the next timer, drain every key and every event, then redraw once, at most ~30 times a
+ * second. Nothing else calls curses. */
+#include "app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_offers.h"
+#include "detail_view.h"
+#include "events.h"
+#include "help.h"
+#include "keys.h"
+#include "offers_view.h"
+#include "refresh.h"
+#include "theme.h"
+
+#define FRAME_MS 33
+#define MIN_COLS 80
+#define MIN_LINES 24
+#define WIDE_COLS 120
+
+static volatile sig_atomic_t quit_signal;
+static struct termios saved_termios;
+static volatile sig_atomic_t have_termios, curses_active;
+
+static void on_quit_signal(int sig)
+{
+    (void)sig;
+    quit_signal = 1;
+}
+
+/* A crash anywhere (a worker included) must not leave the terminal raw and on the alternate
+ * screen. Only async-signal-safe calls here: write, tcsetattr, signal, raise. */
+static void on_crash(int sig)
+{
+    static const char restore[] = "\033[0m\033[?1049l\033[?25h\r\n";
+    if (curses_active) {
+        ssize_t rc = write(STDOUT_FILENO, restore, sizeof restore - 1);
+        (void)rc;
+        if (have_termios)
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void restore_at_exit(void)
+{
+    if (curses_active && !isendwin())
+        endwin();
+    curses_active = 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_quit_signal; /* no SA_RESTART: poll() must wake with EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_crash;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "12s ago", "4 min ago" */
+static void format_age(time_t fetched, char *buf, size_t size)
+{
+    long age = (long)(time(NULL) - fetched);
+    if (age < 0)
+        age = 0;
+    if (age < 60)
+        snprintf(buf, size, "%lds ago", age);
+    else if (age < 3600)
+        snprintf(buf, size, "%ld min ago", age / 60);
+    else
+        snprintf(buf, size, "%ld h ago", age / 3600);
+}
+
+/* Milliseconds until something on screen changes by itself: the data age or the spinner. */
+static int next_timer_ms(const struct ui *ui)
+{
+    if (ui->fetching)
+        return 250;
+    if (ui->fetched_at == 0)
+        return -1;
+    long age = (long)(time(NULL) - ui->fetched_at);
+    long step = age < 60 ? 1 : 60;
+    long wait_s = step - age % step;
+    return (int)(wait_s * 1000);
+}
+
+static void draw_status(const struct ui *ui, int cols)
+{
+    size_t verdicts[3] = {0, 0, 0};
+    for (size_t i = 0; i < ui->offers.count; i++)
+        if (!(ui->offers.items[i].flags & UI_OFFER_GONE))
+            verdicts[ui->offers.items[i].verdict % 3]++;
+    char age[32] = "", line[320];
+    if (ui->fetched_at)
+        format_age(ui->fetched_at, age, sizeof age);
+    static const char spin[] = "|/-\\";
+    char state[48] = "";
+    if (ui->fetching)
+        snprintf(state, sizeof state, " %c refreshing", spin[(now_ms() / 250) % 4]);
+    snprintf(line, sizeof line,
+             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s",
+             ui->provider, verdicts[0] + verdicts[1] + verdicts[2], verdicts[0],
+             verdicts[1], verdicts[2], ui->fetched_at ? "updated " : "waiting for data", age,
+             state, ui->filter[0] ? " | filtered" : "");
+    attron(theme_attr(THEME_STATUS));
+    mvhline(0, 0, ' ', cols);
+    mvaddnstr(0, 0, line, cols);
+    attroff(theme_attr(THEME_STATUS));
+    if (ui->demo) {
+        const char *banner = ui->utf8 ? " DEMO \u2014 nothing is rented " : " DEMO - nothing is rented ";
+        int bw = 26;
+        if (cols > bw + 40) {
+            attron(theme_attr(THEME_BANNER));
+            mvaddstr(0, cols - bw, banner);
+            attroff(theme_attr(THEME_BANNER));
+        }
+    }
+}
+
+static void draw_hints(const struct ui *ui, int y, int cols)
+{
+    attron(theme_attr(THEME_HINT));
+    mvhline(y, 0, ' ', cols);
+    if (ui->filter_editing) {
+        char line[128];
+        snprintf(line, sizeof line, " filter: %s_   (Enter keeps, Esc clears)", ui->filter);
+        mvaddnstr(y, 0, line, cols);
+    } else {
+        mvaddnstr(y, 0,
+                  " ?:help  q:quit  j/k:move  /:filter  </>:sort  r:reverse  Enter:detail  "
+                  "1-4:views  ^R:refresh",
+                  cols);
+    }
+    attroff(theme_attr(THEME_HINT));
+}
+
+static void draw(struct ui *ui)
+{
+    erase();
+    int lines = LINES, cols = COLS;
+    if (cols < MIN_COLS || lines < MIN_LINES) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", cols, lines, MIN_COLS,
+                 MIN_LINES);
+        int len = (int)strlen(msg);
+        mvaddnstr(lines / 2, cols > len ? (cols - len) / 2 : 0, msg, cols);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    draw_status(ui, cols);
+    int top = 1;
+    if (ui->error[0]) {
+        char line[400], age[32] = "";
+        if (ui->fetched_at)
+            format_age(ui->fetched_at, age, sizeof age);
+        snprintf(line, sizeof line, " refresh failed: %s%s%s", ui->error,
+                 ui->offers.count ? "; showing offers from " : "", ui->offers.count ? age : "");
+        attron(theme_attr(THEME_ERROR));
+        mvhline(top, 0, ' ', cols);
+        mvaddnstr(top, 0, line, cols);
+        attroff(theme_attr(THEME_ERROR));
+        top++;
+    }
+    int h = lines - 1 - top;
+    switch (ui->view) {
+    case UI_VIEW_OFFERS:
+        if (cols >= WIDE_COLS) {
+            int dw = cols / 3 > 44 ? cols / 3 : 44;
+            offers_view_draw(ui, top, 0, h, cols - dw - 1);
+            mvvline(top, cols - dw - 1, ACS_VLINE, h);
+            detail_view_draw(ui, top, cols - dw, h, dw);
+        } else {
+            offers_view_draw(ui, top, 0, h, cols);
+        }
+        break;
+    case UI_VIEW_DETAIL: detail_view_draw(ui, top, 0, h, cols); break;
+    case UI_VIEW_LOGS:
+        mvaddnstr(top + 1, 2, "LOGS: no jobs yet; launched setups stream their logs here.", cols - 4);
+        break;
+    case UI_VIEW_INSTANCES:
+        mvaddnstr(top + 1, 2, "INSTANCES: none rented by gpuwarden in this session.", cols - 4);
+        break;
+    }
+    draw_hints(ui, lines - 1, cols);
+    if (ui->help)
+        help_draw(lines, cols);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+static void handle_filter_key(struct ui *ui, int ch)
+{
+    size_t n = strlen(ui->filter);
+    if (ch == 27) {
+        ui->filter[0] = '\0';
+        ui->filter_editing = false;
+    } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        ui->filter_editing = false;
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (n > 0)
+            ui->filter[n - 1] = '\0';
+    } else if (ch >= 32 && ch < 127 && n + 1 < sizeof ui->filter) {
+        ui->filter[n] = (char)ch;
+        ui->filter[n + 1] = '\0';
+    } else {
+        return;
+    }
+    ui_rows_rebuild(ui);
+}
+
+static void handle_mouse(struct ui *ui)
+{
+    MEVENT me;
+    if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+        return;
+    long row = (long)me.y - ui->table_y;
+    if (ui->view == UI_VIEW_OFFERS && row >= 0 && row < ui->table_height)
+        ui_select_move(ui, (long)(ui->top + (size_t)row) - (long)ui_selected_row(ui));
+}
+
+static void handle_key(struct ui *ui, struct refresh *refresh, int ch)
+{
+    if (ch == KEY_RESIZE)
+        return;
+    if (ch == KEY_MOUSE) {
+        handle_mouse(ui);
+        return;
+    }
+    if (ui->filter_editing) {
+        handle_filter_key(ui, ch);
+        return;
+    }
+    long page = ui->table_height > 1 ? ui->table_height - 1 : 1;
+    switch (keys_action(ch)) {
+    case ACT_HELP: ui->help = !ui->help; break;
+    case ACT_QUIT: ui->quit = true; break;
+    case ACT_ESCAPE:
+        if (ui->help)
+            ui->help = false;
+        else if (ui->view != UI_VIEW_OFFERS)
+            ui->view = UI_VIEW_OFFERS;
+        else if (ui->filter[0]) {
+            ui->filter[0] = '\0';
+            ui_rows_rebuild(ui);
+        }
+        break;
+    case ACT_FOCUS_NEXT: ui->view = ui->view % 4 + 1; break;
+    case ACT_FOCUS_PREV: ui->view = (ui->view + 2) % 4 + 1; break;
+    case ACT_VIEW_OFFERS: ui->view = UI_VIEW_OFFERS; break;
+    case ACT_VIEW_DETAIL: ui->view = UI_VIEW_DETAIL; break;
+    case ACT_VIEW_LOGS: ui->view = UI_VIEW_LOGS; break;
+    case ACT_VIEW_INSTANCES: ui->view = UI_VIEW_INSTANCES; break;
+    case ACT_UP: ui_select_move(ui, -1); break;
+    case ACT_DOWN: ui_select_move(ui, 1); break;
+    case ACT_PAGE_UP: ui_select_move(ui, -page); break;
+    case ACT_PAGE_DOWN: ui_select_move(ui, page); break;
+    case ACT_TOP: ui_select_move(ui, -(long)ui->nrows); break;
+    case ACT_BOTTOM: ui_select_move(ui, (long)ui->nrows); break;
+    case ACT_FILTER:
+        ui->view = UI_VIEW_OFFERS;
+        ui->filter_editing = true;
+        break;
+    case ACT_SORT_PREV:
+    case ACT_SORT_NEXT: {
+        int step = keys_action(ch) == ACT_SORT_NEXT ? 1 : ui_ncolumns - 1;
+        ui->sort_col = (ui->sort_col + step) % ui_ncolumns;
+        ui->sort_desc = false;
+        ui_rows_rebuild(ui);
+        break;
+    }
+    case ACT_REVERSE:
+        ui->sort_desc = !ui->sort_desc;
+        ui_rows_rebuild(ui);
+        break;
+    case ACT_DETAIL:
+        ui->view = ui->view == UI_VIEW_DETAIL ? UI_VIEW_OFFERS : UI_VIEW_DETAIL;
+        break;
+    case ACT_REFRESH: refresh_now(refresh); break;
+    case ACT_REDRAW: clearok(curscr, TRUE); break;
+    case ACT_NONE: break;
+    }
+}
+
+static void apply_events(struct ui *ui, struct event_queue *q)
+{
+    for (struct event *ev = events_drain(q), *next; ev; ev = next) {
+        next = ev->next;
+        switch (ev->type) {
+        case EVENT_FETCH_STARTED: ui->fetching = true; break;
+        case EVENT_OFFERS_READY:
+            ui->fetching = false;
+            ui->error[0] = '\0';
+            offers_view_replace(ui, ev->payload);
+            break;
+        case EVENT_ERROR:
+            ui->fetching = false;
+            snprintf(ui->error, sizeof ui->error, "%s", ev->text);
+            break;
+        default: break;
+        }
+        event_free(ev);
+    }
+}
+
+static int initial_column(const struct cli_options *o)
+{
+    for (int c = 0; o->sort && c < ui_ncolumns; c++)
+        if (market_sort_key(ui_columns[c].sort_key) == o->sort)
+            return c;
+    return 0;
+}
+
+static void loop(struct ui *ui, struct event_queue *q, struct refresh *refresh)
+{
+    long last_draw = 0;
+    bool dirty = true;
+    while (!ui->quit && !quit_signal) {
+        int timeout = next_timer_ms(ui);
+        long since = now_ms() - last_draw;
+        if (dirty && since < FRAME_MS)
+            timeout = timeout < 0 || timeout > FRAME_MS - since ? (int)(FRAME_MS - since) : timeout;
+        else if (dirty)
+            timeout = 0;
+        if (dirty && timeout == 0) {
+            draw(ui);
+            last_draw = now_ms();
+            dirty = false;
+            continue;
+        }
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {events_wake_fd(q), POLLIN, 0}};
+        int n = poll(fds, 2, timeout);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n == 0) {
+            dirty = true; /* a timer: the age or the spinner moved */
+            continue;
+        }
+        /* after EINTR too: SIGWINCH is read back as KEY_RESIZE */
+        int ch;
+        while ((ch = getch()) != ERR) {
+            handle_key(ui, refresh, ch);
+            dirty = true;
+        }
+        if (n > 0 && (fds[1].revents & POLLIN)) {
+            apply_events(ui, q);
+            dirty = true;
+        }
+        if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR)))
+            break; /* the terminal went away */
+    }
+}
+
+int app_run(const struct cli_options *o)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "gpuwarden: the dashboard needs a terminal; use `gpuwarden offers` in "
+                        "scripts\n");
+        return EXIT_USAGE;
+    }
+    if (o->from) {
+        fprintf(stderr, "gpuwarden: --from is for `gpuwarden offers`; the dashboard shows a live "
+                        "provider\n");
+        return EXIT_USAGE;
+    }
+    struct gw_error err = {0};
+    struct provider *p = cmd_offers_provider(o, &err);
+    if (p == NULL) {
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    struct event_queue *q = events_new();
+    if (q == NULL) {
+        fprintf(stderr, "gpuwarden: cannot create the event queue\n");
+        provider_free(p);
+        return EXIT_PROVIDER;
+    }
+    struct ui ui;
+    memset(&ui, 0, sizeof ui);
+    ui.provider = provider_name(p);
+    ui.demo = !strcmp(ui.provider, "demo");
+    ui.req = &o->req;
+    ui.view = UI_VIEW_OFFERS;
+    ui.sort_col = initial_column(o);
+    ui.sort_desc = o->sort_desc;
+    ui.mouse = o->mouse;
+    ui.utf8 = cmd_offers_utf8();
+    struct market_request req = {
+        .query = &o->query,
+        .sort = o->sort,
+        .sort_desc = o->sort_desc,
+        .limit = o->limit,
+        .req = &o->req,
+    };
+
+    if (tcgetattr(STDIN_FILENO, &saved_termios) == 0)
+        have_termios = 1;
+    install_signals();
+    atexit(restore_at_exit);
+    set_escdelay(25);
+    initscr();
+    curses_active = 1;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    if (ui.mouse)
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    theme_init(!o->no_color);
+
+    struct refresh *refresh = refresh_start(p, &req, o->refresh_s, q, &err);
+    if (refresh == NULL) {
+        restore_at_exit();
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        events_free(q);
+        return EXIT_PROVIDER;
+    }
+    loop(&ui, q, refresh);
+    refresh_stop(refresh);
+    restore_at_exit();
+    events_free(q); /* with whatever the worker posted last */
+    offer_list_free(&ui.offers);
+    free(ui.rows);
+    return EXIT_OK;
+}

@@ -1,0 +1,11 @@
+/* The dashboard: the UI thread's loop, layout and input handling. */
+#ifndef GPUWARDEN_APP_H
+#define GPUWARDEN_APP_H
+
+#include "cli.h"
+
+/* Runs the dashboard until the operator quits; returns the exit code. Restores the terminal on
+ * every exit path. Needs a terminal on stdin and stdout. */
+int app_run(const struct cli_options *o);
+
+#endif

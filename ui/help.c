@@ -1,0 +1,45 @@
+/* Help overlay: one line per action, with every key bound to it. */
+#include "help.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+#include "theme.h"
+
+void help_draw(int lines, int cols)
+{
+    int w = cols < 84 ? cols - 4 : 80, h = lines - 4;
+    int y0 = (lines - h) / 2, x0 = (cols - w) / 2;
+    attron(A_NORMAL);
+    for (int y = 0; y < h; y++)
+        mvhline(y0 + y, x0, ' ', w);
+    mvaddnstr(y0, x0 + 2, "gpuwarden keys (Esc or ? closes)", w - 4);
+    int y = y0 + 2;
+    for (int i = 0; i < keys_count && y < y0 + h - 1; i++) {
+        if (keys_table[i].help == NULL)
+            continue;
+        char keys[64] = "";
+        for (int j = i; j < keys_count; j++) {
+            if (keys_table[j].action != keys_table[i].action)
+                continue;
+            size_t used = strlen(keys);
+            snprintf(keys + used, sizeof keys - used, "%s%s", used ? " " : "", keys_table[j].name);
+        }
+        char line[200];
+        snprintf(line, sizeof line, "%-18s %s", keys, keys_table[i].help);
+        mvaddnstr(y++, x0 + 2, line, w - 4);
+    }
+    attron(theme_attr(THEME_HEADER));
+    mvaddnstr(y0 + h - 1, x0 + 2, "verdicts: PASS, WARN, BLOCK are written out, never colour alone",
+              w - 4);
+    attroff(theme_attr(THEME_HEADER));
+    /* a frame so the overlay reads as one */
+    attron(A_BOLD);
+    mvhline(y0 - 1, x0, ACS_HLINE, w);
+    mvhline(y0 + h, x0, ACS_HLINE, w);
+    mvvline(y0, x0 - 1, ACS_VLINE, h);
+    mvvline(y0, x0 + w, ACS_VLINE, h);
+    attroff(A_BOLD);
+}

@@ -1,0 +1,295 @@
+/* The offer table. Only visible rows are drawn; the filtered row list is rebuilt only when the
+ * data, the sort or the filter change, so a 10,000-offer market draws as fast as a small one. */
+#include "offers_view.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "theme.h"
+#include "xalloc.h"
+
+/* The `<` `>` cycle, in screen order; the first is the default (best verdict, then price). */
+const struct ui_column ui_columns[] = {
+    {"VERDICT", "verdict"}, {"ID", "id"},     {"GPU", "gpu"},         {"N", "num_gpus"},
+    {"VRAM", "vram"},       {"CC", "cc"},     {"$/H", "dph"},         {"REL", "reliability"},
+    {"HOST", "host"},       {"CTRY", "country"}, {"NET", "net"},
+};
+const int ui_ncolumns = (int)(sizeof ui_columns / sizeof ui_columns[0]);
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return true;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] &&
+               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+/* What the filter matches: id, GPU, country, host label and verdict, as shown. */
+static bool row_matches(const struct offer *o, const char *filter)
+{
+    if (!filter[0])
+        return true;
+    char hay[160];
+    snprintf(hay, sizeof hay, "%lld %s %s %s %s %s", (long long)o->id, o->gpu_name, o->country,
+             offer_host_label(o->host), level_name((enum level)o->verdict),
+             o->flags & UI_OFFER_GONE ? "gone" : "");
+    return contains_ci(hay, filter);
+}
+
+size_t ui_selected_row(const struct ui *ui)
+{
+    for (size_t r = 0; r < ui->nrows; r++)
+        if (ui->offers.items[ui->rows[r]].id == ui->selected_id)
+            return r;
+    return ui->nrows;
+}
+
+const struct offer *ui_selected(const struct ui *ui)
+{
+    size_t r = ui_selected_row(ui);
+    return r < ui->nrows ? &ui->offers.items[ui->rows[r]] : NULL;
+}
+
+static void keep_visible(struct ui *ui)
+{
+    size_t r = ui_selected_row(ui);
+    size_t h = ui->table_height > 0 ? (size_t)ui->table_height : 1;
+    if (r >= ui->nrows)
+        r = 0;
+    if (r < ui->top)
+        ui->top = r;
+    else if (r >= ui->top + h)
+        ui->top = r - h + 1;
+    if (ui->top + h > ui->nrows)
+        ui->top = ui->nrows > h ? ui->nrows - h : 0;
+}
+
+void ui_rows_rebuild(struct ui *ui)
+{
+    const struct market_sort_key *key = market_sort_key(ui_columns[ui->sort_col].sort_key);
+    market_sort(&ui->offers, key, ui->sort_desc);
+    xgrow((void **)&ui->rows, &ui->rows_cap, ui->offers.count, sizeof *ui->rows);
+    ui->nrows = 0;
+    for (size_t i = 0; i < ui->offers.count; i++)
+        if (row_matches(&ui->offers.items[i], ui->filter))
+            ui->rows[ui->nrows++] = i;
+    /* a selection the filter hides moves to the first row that shows */
+    if (ui_selected_row(ui) == ui->nrows)
+        ui->selected_id = ui->nrows ? ui->offers.items[ui->rows[0]].id : 0;
+    keep_visible(ui);
+}
+
+/* Removes a GONE offer once the selection has left it. */
+static void drop_gone(struct ui *ui)
+{
+    size_t keep = 0;
+    bool dropped = false;
+    for (size_t i = 0; i < ui->offers.count; i++) {
+        const struct offer *o = &ui->offers.items[i];
+        if ((o->flags & UI_OFFER_GONE) && o->id != ui->selected_id) {
+            dropped = true;
+            continue;
+        }
+        ui->offers.items[keep++] = *o;
+    }
+    ui->offers.count = keep;
+    if (dropped)
+        ui_rows_rebuild(ui);
+}
+
+void ui_select_move(struct ui *ui, long delta)
+{
+    if (ui->nrows == 0)
+        return;
+    size_t r = ui_selected_row(ui);
+    if (r == ui->nrows)
+        r = 0;
+    long target = (long)r + delta;
+    if (target < 0)
+        target = 0;
+    if (target >= (long)ui->nrows)
+        target = (long)ui->nrows - 1;
+    ui->selected_id = ui->offers.items[ui->rows[target]].id;
+    drop_gone(ui);
+    keep_visible(ui);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void offers_view_replace(struct ui *ui, struct market_result *m)
+{
+    struct offer_list fresh = m->offers;
+    memset(&m->offers, 0, sizeof m->offers);
+    /* ids of the previous market, sorted, to mark what is new and find what vanished */
+    int64_t *old_ids = xmalloc((ui->offers.count + 1) * sizeof *old_ids);
+    size_t nold = 0;
+    for (size_t i = 0; i < ui->offers.count; i++)
+        if (!(ui->offers.items[i].flags & UI_OFFER_GONE))
+            old_ids[nold++] = ui->offers.items[i].id;
+    qsort(old_ids, nold, sizeof *old_ids, cmp_id);
+    bool first = ui->fetched_at == 0;
+    bool selected_present = false;
+    for (size_t i = 0; i < fresh.count; i++) {
+        struct offer *o = &fresh.items[i];
+        o->flags = 0;
+        if (!first && !bsearch(&o->id, old_ids, nold, sizeof *old_ids, cmp_id))
+            o->flags |= UI_OFFER_NEW;
+        if (o->id == ui->selected_id)
+            selected_present = true;
+    }
+    free(old_ids);
+    if (!selected_present && ui->selected_id) {
+        for (size_t i = 0; i < ui->offers.count; i++) {
+            if (ui->offers.items[i].id == ui->selected_id) {
+                struct offer gone = ui->offers.items[i];
+                gone.flags = UI_OFFER_GONE;
+                offer_list_push(&fresh, &gone);
+                break;
+            }
+        }
+    }
+    offer_list_free(&ui->offers);
+    ui->offers = fresh;
+    ui->fetched_at = m->fetched_at;
+    ui_rows_rebuild(ui);
+}
+
+static void fmt(char *buf, size_t size, const char *f, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "?");
+    else
+        snprintf(buf, size, f, v);
+}
+
+/* Blocking reasons first, then warnings, in short words. */
+static void reasons(const struct ui *ui, const struct offer *o, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (o->verdict == LEVEL_PASS)
+        return;
+    struct finding f[RULE_COUNT];
+    rules_eval(o, ui->req, gpus_builtin(), f);
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int r = 0; r < RULE_COUNT; r++)
+            if (f[r].level == (pass ? LEVEL_WARN : LEVEL_BLOCK) && used < size) {
+                int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", f[r].brief);
+                used += n > 0 ? (size_t)n : 0;
+            }
+}
+
+#define HEAD_FMT "%-4s %-9s %-15s %2s %6s %4s %7s %6s %-10s %-4s %-9s "
+
+/* Appends `text` left-aligned in `width` display columns (UTF-8 aware) and a space. */
+static size_t put_cell(char *line, size_t used, size_t size, const char *text, int width,
+                       bool right)
+{
+    int cols = 0;
+    for (const char *p = text; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    int pad = width > cols ? width - cols : 0;
+    int n = snprintf(line + used, size - used, "%*s%s%*s ", right ? pad : 0, "", text,
+                     right ? 0 : pad, "");
+    return n > 0 && used + (size_t)n < size ? used + (size_t)n : size - 1;
+}
+
+static void draw_header(const struct ui *ui, int y, int x, int w)
+{
+    /* screen order of ui_columns, their widths, and right alignment for numbers */
+    static const int order[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0};
+    static const int width[] = {8, 9, 15, 2, 6, 4, 7, 6, 10, 4, 9};
+    static const bool right[] = {false, false, false, true, true, true, true, true, false, false, false};
+    char line[512];
+    size_t used = put_cell(line, 0, sizeof line, "", 4, false);
+    for (int i = 0; i < ui_ncolumns; i++) {
+        int c = order[i];
+        char title[24];
+        const char *arrow = ui->sort_desc ? "v" : "^";
+        snprintf(title, sizeof title, "%s%s", ui_columns[c].title, c == ui->sort_col ? arrow : "");
+        used = put_cell(line, used, sizeof line, title, width[c], right[c]);
+    }
+    snprintf(line + used, sizeof line - used, "REASONS");
+    attron(theme_attr(THEME_HEADER));
+    mvhline(y, x, ' ', w);
+    mvaddnstr(y, x, line, w);
+    attroff(theme_attr(THEME_HEADER));
+}
+
+static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, int w,
+                     bool selected)
+{
+    char vram[16], cc[16], dph[16], rel[16], down[16], up[16], net[40], why[256];
+    fmt(vram, sizeof vram, "%.1f", o->gpu_ram_mib / 1024.0);
+    fmt(cc, sizeof cc, "%.1f", o->compute_cap);
+    fmt(dph, sizeof dph, "%.3f", o->dph_total);
+    fmt(rel, sizeof rel, "%.4f", o->reliability);
+    fmt(down, sizeof down, "%.0f", o->inet_down);
+    fmt(up, sizeof up, "%.0f", o->inet_up);
+    snprintf(net, sizeof net, "%s/%s", down, up);
+    const char *flag = o->flags & UI_OFFER_GONE ? "GONE" : o->flags & UI_OFFER_NEW ? "NEW" : "";
+    char left[256], n[8], id[24];
+    snprintf(n, sizeof n, "%d", o->num_gpus);
+    snprintf(id, sizeof id, "%lld", (long long)o->id);
+    snprintf(left, sizeof left, HEAD_FMT, flag, id, o->gpu_name[0] ? o->gpu_name : "?",
+             o->num_gpus ? n : "?", vram, cc, dph, rel, offer_host_label(o->host),
+             o->country[0] ? o->country : "?", net);
+    bool gone = o->flags & UI_OFFER_GONE;
+    int base = theme_attr(selected ? THEME_SELECTED : gone ? THEME_DIM : THEME_NORMAL);
+    attron(base);
+    mvhline(y, x, ' ', w);
+    mvaddnstr(y, x, left, w);
+    int col = x + (int)strlen(left);
+    if (col < x + w) {
+        enum level l = (enum level)o->verdict;
+        int va = selected ? base : theme_attr(theme_level(l)) | (gone ? theme_attr(THEME_DIM) : 0);
+        attroff(base);
+        attron(va);
+        mvaddnstr(y, col, level_marker(l, ui->utf8), x + w - col);
+        attroff(va);
+        attron(base);
+        col += 9;
+    }
+    if (col < x + w) {
+        reasons(ui, o, why, sizeof why);
+        mvaddnstr(y, col, why, x + w - col);
+    }
+    attroff(base);
+}
+
+void offers_view_draw(struct ui *ui, int y, int x, int h, int w)
+{
+    if (h < 2)
+        return;
+    draw_header(ui, y, x, w);
+    ui->table_height = h - 1;
+    ui->table_y = y + 1;
+    keep_visible(ui);
+    if (ui->nrows == 0) {
+        const char *msg = ui->fetched_at == 0 ? "fetching offers..."
+                          : ui->filter[0]     ? "no offer matches the filter (Esc clears it)"
+                                              : "no offers";
+        mvaddnstr(y + 2, x + 2, msg, w - 2);
+        return;
+    }
+    for (int i = 0; i < h - 1 && ui->top + (size_t)i < ui->nrows; i++) {
+        const struct offer *o = &ui->offers.items[ui->rows[ui->top + (size_t)i]];
+        draw_row(ui, o, y + 1 + i, x, w, o->id == ui->selected_id);
+    }
+}

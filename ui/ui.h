@@ -1,0 +1,68 @@
+/* The dashboard's state, owned by the UI thread alone (DESIGN §2). Views read it to draw and
+ * app.c changes it in response to keys and worker events. */
+#ifndef GPUWARDEN_UI_H
+#define GPUWARDEN_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "market.h"
+#include "rules.h"
+
+/* offer.flags bits set by the live table */
+#define UI_OFFER_NEW 0x1  /* appeared in the latest refresh */
+#define UI_OFFER_GONE 0x2 /* vanished; kept while selected */
+
+enum ui_view { UI_VIEW_OFFERS = 1, UI_VIEW_DETAIL, UI_VIEW_LOGS, UI_VIEW_INSTANCES };
+
+struct ui {
+    /* data */
+    struct offer_list offers; /* the live market, sorted; may hold one GONE offer */
+    time_t fetched_at;        /* 0 before the first answer */
+    bool fetching;
+    char error[256]; /* the last failure, "" when the last fetch worked */
+    const char *provider;
+    bool demo;
+    const struct requirements *req;
+
+    /* view */
+    size_t *rows; /* indexes into offers.items that pass the filter, in table order */
+    size_t nrows, rows_cap;
+    int64_t selected_id; /* follows the offer across refreshes and re-sorts; 0 = none */
+    size_t top;          /* first visible row */
+    int sort_col;        /* index into ui_columns */
+    bool sort_desc;
+    char filter[64];
+    bool filter_editing;
+    enum ui_view view;
+    bool help;
+    bool quit;
+
+    /* terminal */
+    bool utf8, color, mouse;
+    int table_height; /* rows of offers visible, set by the last layout */
+    int table_y;      /* screen row of the first offer, for mouse clicks */
+};
+
+/* A sortable table column: header text, width, and the market sort key behind it. */
+struct ui_column {
+    const char *title;
+    const char *sort_key;
+};
+
+extern const struct ui_column ui_columns[];
+extern const int ui_ncolumns;
+
+/* Recomputes the filtered row list (after new data, a sort or a filter change) and keeps the
+ * selection on its offer. */
+void ui_rows_rebuild(struct ui *ui);
+/* The selected offer, or NULL. */
+const struct offer *ui_selected(const struct ui *ui);
+/* Row index of the selection in ui->rows, or nrows when none. */
+size_t ui_selected_row(const struct ui *ui);
+/* Moves the selection by delta rows (clamped) and drops a GONE offer it leaves. */
+void ui_select_move(struct ui *ui, long delta);
+
+#endif
