@@ -33,6 +33,7 @@ UI_SRC     := $(wildcard ui/*.c)
 ASSETS     := $(sort $(wildcard assets/*.tsv assets/*.json))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
+UI_LIB     := $(BUILD)/libgpuwarden_ui.a
 LIB        := $(BUILD)/libgpuwarden.a
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -53,6 +54,11 @@ endif
 $(BUILD)/gpuwarden: $(UI_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+
+# The dashboard without main(), for the frame benchmark.
+$(UI_LIB): $(filter-out $(BUILD)/ui/main.o,$(UI_OBJ))
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(LIB): $(ENGINE_OBJ)
 	@rm -f $@
@@ -84,9 +90,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@$(if $(Q),echo "  TEST    $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(UI_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  BENCH   $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -Iui -Ibench -o $@ $< $(UI_LIB) $(LIB) $(LDLIBS_ALL)
 
 # --- set-up -----------------------------------------------------------------------------
 deps:
@@ -100,8 +107,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./gpuwarden --provider demo
 
+# The threaded unit tests also run under ThreadSanitizer.
+THREADED_TESTS := test_events test_refresh
+
 test: deps-test
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit-bins asan-binary
+	@$(MAKE) --no-print-directory FLAVOUR=tsan $(THREADED_TESTS:%=build/tsan/tests/%)
 	@$(MAKE) --no-print-directory all
 	@sh tests/run.sh
 
@@ -110,6 +121,7 @@ asan-binary: $(BUILD)/gpuwarden
 
 tsan: deps-test
 	@$(MAKE) --no-print-directory FLAVOUR=tsan unit-bins
+	@for t in build/tsan/tests/test_*; do case $$t in *.d) ;; *) $$t || exit 1;; esac; done
 
 bench: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all bench-bins

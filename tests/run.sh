@@ -1,10 +1,12 @@
 #!/bin/sh
-# Runs every test: cmocka unit tests (ASan+UBSan+LSan), then the integration tests that drive the
-# ASan build of the real binary against loopback fakes. Prints "N passed, N failed" last.
+# Runs every test: cmocka unit tests (ASan+UBSan+LSan; the threaded ones again under TSan), then
+# the integration tests that drive the ASan build of the real binary against loopback fakes and
+# in tmux. Prints "N passed, N failed" last.
 set -u
 cd "$(dirname "$0")/.."
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1:${TSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 export GPUWARDEN_BIN="${GPUWARDEN_BIN:-build/asan/gpuwarden}"
 
@@ -14,7 +16,7 @@ failed_names=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for t in build/asan/tests/test_*; do
+for t in build/asan/tests/test_* build/tsan/tests/test_*; do
     [ -x "$t" ] || continue
     echo "== $t"
     "$t" >"$log" 2>&1

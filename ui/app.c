@@ -162,7 +162,7 @@ static void draw_hints(const struct ui *ui, int y, int cols)
     attroff(theme_attr(THEME_HINT));
 }
 
-static void draw(struct ui *ui)
+void app_draw(struct ui *ui)
 {
     erase();
     int lines = LINES, cols = COLS;
@@ -351,7 +351,7 @@ static void loop(struct ui *ui, struct event_queue *q, struct refresh *refresh)
         else if (dirty)
             timeout = 0;
         if (dirty && timeout == 0) {
-            draw(ui);
+            app_draw(ui);
             last_draw = now_ms();
             dirty = false;
             continue;
