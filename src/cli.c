@@ -232,6 +232,17 @@ void cli_free(struct cli_options *o)
     query_free(&o->query);
 }
 
+struct market_request cli_market_request(const struct cli_options *o)
+{
+    return (struct market_request){
+        .query = &o->query,
+        .sort = o->sort,
+        .sort_desc = o->sort_desc,
+        .limit = o->limit,
+        .req = &o->req,
+    };
+}
+
 void cli_usage(enum cli_command cmd, FILE *out)
 {
     if (cmd == CLI_CASES) {

@@ -36,6 +36,9 @@ struct cli_options {
 int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err);
 void cli_free(struct cli_options *o);
 
+/* The market request the options describe; it points into `o`, which must outlive it. */
+struct market_request cli_market_request(const struct cli_options *o);
+
 /* Writes the usage text of a command. */
 void cli_usage(enum cli_command cmd, FILE *out);
 

@@ -37,58 +37,20 @@ struct provider *cmd_offers_provider(const struct cli_options *o, struct gw_erro
     return p;
 }
 
-static void fmt_num(char *buf, size_t size, const char *fmt, double v)
-{
-    if (isnan(v))
-        snprintf(buf, size, "?");
-    else
-        snprintf(buf, size, fmt, v);
-}
-
-/* Blocking reasons first, then warnings, in short words. */
-static void reasons(const struct offer *o, const struct requirements *req, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (o->verdict == LEVEL_PASS)
-        return;
-    struct finding f[RULE_COUNT];
-    rules_eval(o, req, gpus_builtin(), f);
-    size_t used = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        enum level want = pass == 0 ? LEVEL_BLOCK : LEVEL_WARN;
-        for (int r = 0; r < RULE_COUNT; r++) {
-            if (f[r].level != want || used >= size)
-                continue;
-            int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", f[r].brief);
-            if (n > 0)
-                used += (size_t)n;
-        }
-    }
-}
-
 void cmd_offers_print_table(FILE *out, const struct offer_list *list,
                             const struct requirements *req, bool utf8)
 {
-    fprintf(out, "%-9s %-15s %2s %6s %4s %7s %6s %-10s %-4s %-9s %-7s  %s\n", "ID", "GPU", "N",
-            "VRAM", "CC", "$/H", "REL", "HOST", "CTRY", "NET", "VERDICT", "REASONS");
+    fprintf(out, OFFER_ROW_FMT "%-7s  %s\n", "ID", "GPU", "N", "VRAM", "CC", "$/H", "REL", "HOST",
+            "CTRY", "NET", "VERDICT", "REASONS");
     for (size_t i = 0; i < list->count; i++) {
         const struct offer *o = &list->items[i];
-        char vram[16], cc[16], dph[16], rel[16], net[32], down[12], up[12], why[256];
-        fmt_num(vram, sizeof vram, "%.1f", o->gpu_ram_mib / 1024.0);
-        fmt_num(cc, sizeof cc, "%.1f", o->compute_cap);
-        fmt_num(dph, sizeof dph, "%.3f", o->dph_total);
-        fmt_num(rel, sizeof rel, "%.4f", o->reliability);
-        fmt_num(down, sizeof down, "%.0f", o->inet_down);
-        fmt_num(up, sizeof up, "%.0f", o->inet_up);
-        snprintf(net, sizeof net, "%s/%s", down, up);
-        reasons(o, req, why, sizeof why);
-        /* the UTF-8 markers take 3 bytes for one column: pad by display width */
+        char row[256], why[256];
+        offer_format_row(o, row, sizeof row);
+        rules_reasons(o, req, gpus_builtin(), why, sizeof why);
+        /* ✓ and ✗ take 3 bytes for one column: pad by display width */
         const char *mark = level_marker((enum level)o->verdict, utf8);
         int pad = 7 - (int)(strlen(mark) - (utf8 && o->verdict != LEVEL_WARN ? 2 : 0));
-        fprintf(out, "%-9lld %-15.15s %2d %6s %4s %7s %6s %-10s %-4s %-9s %s%*s  %s\n",
-                (long long)o->id, o->gpu_name[0] ? o->gpu_name : "?", o->num_gpus, vram, cc, dph,
-                rel, offer_host_label(o->host), o->country[0] ? o->country : "?", net, mark,
-                pad > 0 ? pad : 0, "", why);
+        fprintf(out, "%s%s%*s  %s\n", row, mark, pad > 0 ? pad : 0, "", why);
     }
 }
 
@@ -198,13 +160,7 @@ int cmd_offers(const struct cli_options *o)
     struct gw_error err = {0};
     if (o->query.warnings[0])
         fprintf(stderr, "gpuwarden: warning: %s\n", o->query.warnings);
-    struct market_request req = {
-        .query = &o->query,
-        .sort = o->sort,
-        .sort_desc = o->sort_desc,
-        .limit = o->limit,
-        .req = &o->req,
-    };
+    struct market_request req = cli_market_request(o);
     struct market_result m;
     const char *provider = "file";
     int rc;

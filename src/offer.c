@@ -144,6 +144,30 @@ bool offer_from_json(const cJSON *obj, struct offer *o)
     return true;
 }
 
+static void cell(char *buf, size_t size, const char *fmt, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "?");
+    else
+        snprintf(buf, size, fmt, v);
+}
+
+void offer_format_row(const struct offer *o, char *buf, size_t size)
+{
+    char id[24], n[12], vram[16], cc[16], dph[16], rel[16], down[16], up[16], net[40];
+    snprintf(id, sizeof id, "%lld", (long long)o->id);
+    cell(n, sizeof n, "%.0f", o->num_gpus ? (double)o->num_gpus : (double)NAN);
+    cell(vram, sizeof vram, "%.1f", o->gpu_ram_mib / 1024.0);
+    cell(cc, sizeof cc, "%.1f", o->compute_cap);
+    cell(dph, sizeof dph, "%.3f", o->dph_total);
+    cell(rel, sizeof rel, "%.4f", o->reliability);
+    cell(down, sizeof down, "%.0f", o->inet_down);
+    cell(up, sizeof up, "%.0f", o->inet_up);
+    snprintf(net, sizeof net, "%s/%s", down, up);
+    snprintf(buf, size, OFFER_ROW_FMT, id, o->gpu_name[0] ? o->gpu_name : "?", n, vram, cc, dph,
+             rel, offer_host_label(o->host), o->country[0] ? o->country : "?", net);
+}
+
 void offer_list_push(struct offer_list *list, const struct offer *o)
 {
     xgrow((void **)&list->items, &list->cap, list->count + 1, sizeof *list->items);

@@ -79,6 +79,11 @@ bool offer_from_json(const struct cJSON *obj, struct offer *o);
 /* Country code: last comma-separated token of a vast geolocation ("Quebec, CA" -> "CA"). */
 void offer_country(const char *geolocation, char out[4]);
 
+/* The columns both offer tables show, fixed width, "?" for unknown values:
+ * ID, GPU, N, VRAM (GB), CC, $/H, REL, HOST, CTRY, NET (down/up Mbps), each followed by a space. */
+#define OFFER_ROW_FMT "%-9s %-15.15s %2s %6s %4s %7s %6s %-10s %-4s %-9s "
+void offer_format_row(const struct offer *o, char *buf, size_t size);
+
 void offer_list_push(struct offer_list *list, const struct offer *o);
 void offer_list_free(struct offer_list *list);
 

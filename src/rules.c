@@ -355,6 +355,25 @@ enum level rules_eval(const struct offer *o, const struct requirements *req,
     return eval(o, req, gpus_find(gpus, o->gpu_name), out, &warn, &block);
 }
 
+void rules_reasons(const struct offer *o, const struct requirements *req,
+                   const struct gpus_table *gpus, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    struct finding f[RULE_COUNT];
+    if (rules_eval(o, req, gpus, f) == LEVEL_PASS)
+        return;
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        enum level want = pass == 0 ? LEVEL_BLOCK : LEVEL_WARN;
+        for (int r = 0; r < RULE_COUNT && used < size; r++) {
+            if (f[r].level != want)
+                continue;
+            int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", f[r].brief);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+}
+
 /* Markets repeat a few dozen GPU names many times: remember each name's table row. */
 #define MEMO_SLOTS 512
 struct memo_slot {

@@ -62,6 +62,11 @@ int requirements_set_regions(char list[][4], size_t *count, const char *csv, str
 enum level rules_eval(const struct offer *o, const struct requirements *req,
                       const struct gpus_table *gpus, struct finding out[RULE_COUNT]);
 
+/* The short reasons of an offer's verdict, blocks first, then warnings ("CN blocked, rel 0.97");
+ * "" for a pass. */
+void rules_reasons(const struct offer *o, const struct requirements *req,
+                   const struct gpus_table *gpus, char *buf, size_t size);
+
 /* Sets verdict, warn_mask and block_mask of every offer in the list (no messages kept). */
 void rules_apply_list(struct offer_list *list, const struct requirements *req,
                       const struct gpus_table *gpus);

@@ -413,13 +413,7 @@ int app_run(const struct cli_options *o)
     ui.sort_desc = o->sort_desc;
     ui.mouse = o->mouse;
     ui.utf8 = cmd_offers_utf8();
-    struct market_request req = {
-        .query = &o->query,
-        .sort = o->sort,
-        .sort_desc = o->sort_desc,
-        .limit = o->limit,
-        .req = &o->req,
-    };
+    struct market_request req = cli_market_request(o);
 
     if (tcgetattr(STDIN_FILENO, &saved_termios) == 0)
         have_termios = 1;

@@ -170,33 +170,6 @@ void offers_view_replace(struct ui *ui, struct market_result *m)
     ui_rows_rebuild(ui);
 }
 
-static void fmt(char *buf, size_t size, const char *f, double v)
-{
-    if (isnan(v))
-        snprintf(buf, size, "?");
-    else
-        snprintf(buf, size, f, v);
-}
-
-/* Blocking reasons first, then warnings, in short words. */
-static void reasons(const struct ui *ui, const struct offer *o, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (o->verdict == LEVEL_PASS)
-        return;
-    struct finding f[RULE_COUNT];
-    rules_eval(o, ui->req, gpus_builtin(), f);
-    size_t used = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (int r = 0; r < RULE_COUNT; r++)
-            if (f[r].level == (pass ? LEVEL_WARN : LEVEL_BLOCK) && used < size) {
-                int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", f[r].brief);
-                used += n > 0 ? (size_t)n : 0;
-            }
-}
-
-#define HEAD_FMT "%-4s %-9s %-15s %2s %6s %4s %7s %6s %-10s %-4s %-9s "
-
 /* Appends `text` left-aligned in `width` display columns (UTF-8 aware) and a space. */
 static size_t put_cell(char *line, size_t used, size_t size, const char *text, int width,
                        bool right)
@@ -235,21 +208,10 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
 static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, int w,
                      bool selected)
 {
-    char vram[16], cc[16], dph[16], rel[16], down[16], up[16], net[40], why[256];
-    fmt(vram, sizeof vram, "%.1f", o->gpu_ram_mib / 1024.0);
-    fmt(cc, sizeof cc, "%.1f", o->compute_cap);
-    fmt(dph, sizeof dph, "%.3f", o->dph_total);
-    fmt(rel, sizeof rel, "%.4f", o->reliability);
-    fmt(down, sizeof down, "%.0f", o->inet_down);
-    fmt(up, sizeof up, "%.0f", o->inet_up);
-    snprintf(net, sizeof net, "%s/%s", down, up);
     const char *flag = o->flags & UI_OFFER_GONE ? "GONE" : o->flags & UI_OFFER_NEW ? "NEW" : "";
-    char left[256], n[8], id[24];
-    snprintf(n, sizeof n, "%d", o->num_gpus);
-    snprintf(id, sizeof id, "%lld", (long long)o->id);
-    snprintf(left, sizeof left, HEAD_FMT, flag, id, o->gpu_name[0] ? o->gpu_name : "?",
-             o->num_gpus ? n : "?", vram, cc, dph, rel, offer_host_label(o->host),
-             o->country[0] ? o->country : "?", net);
+    char left[300], row[256], why[256];
+    offer_format_row(o, row, sizeof row);
+    snprintf(left, sizeof left, "%-4s %s", flag, row);
     bool gone = o->flags & UI_OFFER_GONE;
     int base = theme_attr(selected ? THEME_SELECTED : gone ? THEME_DIM : THEME_NORMAL);
     attron(base);
@@ -267,7 +229,7 @@ static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, i
         col += 9;
     }
     if (col < x + w) {
-        reasons(ui, o, why, sizeof why);
+        rules_reasons(o, ui->req, gpus_builtin(), why, sizeof why);
         mvaddnstr(y, col, why, x + w - col);
     }
     attroff(base);
