@@ -135,13 +135,16 @@ static void draw_status(const struct ui *ui, int cols)
     mvaddnstr(0, 0, line, cols);
     attroff(theme_attr(THEME_STATUS));
     if (ui->demo) {
+        /* the banner never hides the status: it shortens to "DEMO" on narrow terminals */
         const char *banner = ui->utf8 ? " DEMO \u2014 nothing is rented " : " DEMO - nothing is rented ";
-        int bw = 26;
-        if (cols > bw + 40) {
-            attron(theme_attr(THEME_BANNER));
-            mvaddstr(0, cols - bw, banner);
-            attroff(theme_attr(THEME_BANNER));
+        int bw = 26, text = (int)strlen(line);
+        if (text + bw >= cols) {
+            banner = " DEMO ";
+            bw = 6;
         }
+        attron(theme_attr(THEME_BANNER));
+        mvaddstr(0, cols - bw, banner);
+        attroff(theme_attr(THEME_BANNER));
     }
 }
 
@@ -419,6 +422,10 @@ int app_run(const struct cli_options *o)
         have_termios = 1;
     install_signals();
     atexit(restore_at_exit);
+    /* box lines as Unicode in a UTF-8 locale: some terminals (and tmux with a borrowed TERM)
+     * show the ACS alternate charset as letters ("x" for a vertical line) */
+    if (ui.utf8)
+        setenv("NCURSES_NO_UTF8_ACS", "1", 0);
     set_escdelay(25);
     initscr();
     curses_active = 1;

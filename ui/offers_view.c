@@ -185,14 +185,12 @@ static size_t put_cell(char *line, size_t used, size_t size, const char *text, i
 
 static void draw_header(const struct ui *ui, int y, int x, int w)
 {
-    /* screen order of ui_columns, their widths, and right alignment for numbers */
-    static const int order[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0};
+    /* widths of ui_columns (in screen order), and right alignment for numbers */
     static const int width[] = {8, 9, 15, 2, 6, 4, 7, 6, 10, 4, 9};
     static const bool right[] = {false, false, false, true, true, true, true, true, false, false, false};
     char line[512];
     size_t used = put_cell(line, 0, sizeof line, "", 4, false);
-    for (int i = 0; i < ui_ncolumns; i++) {
-        int c = order[i];
+    for (int c = 0; c < ui_ncolumns; c++) {
         char title[24];
         const char *arrow = ui->sort_desc ? "v" : "^";
         snprintf(title, sizeof title, "%s%s", ui_columns[c].title, c == ui->sort_col ? arrow : "");
@@ -205,32 +203,36 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
     attroff(theme_attr(THEME_HEADER));
 }
 
+/* Flag, verdict, the offer's cells, reasons: the verdict comes first so it shows at any width
+ * the table gets (80 columns, or 75 beside the detail pane). */
 static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, int w,
                      bool selected)
 {
     const char *flag = o->flags & UI_OFFER_GONE ? "GONE" : o->flags & UI_OFFER_NEW ? "NEW" : "";
-    char left[300], row[256], why[256];
-    offer_format_row(o, row, sizeof row);
-    snprintf(left, sizeof left, "%-4s %s", flag, row);
     bool gone = o->flags & UI_OFFER_GONE;
     int base = theme_attr(selected ? THEME_SELECTED : gone ? THEME_DIM : THEME_NORMAL);
+    int right = x + w, col = x + 5;
     attron(base);
     mvhline(y, x, ' ', w);
-    mvaddnstr(y, x, left, w);
-    int col = x + (int)strlen(left);
-    if (col < x + w) {
+    mvaddnstr(y, x, flag, w);
+    if (col < right) {
         enum level l = (enum level)o->verdict;
         int va = selected ? base : theme_attr(theme_level(l)) | (gone ? theme_attr(THEME_DIM) : 0);
         attroff(base);
         attron(va);
-        mvaddnstr(y, col, level_marker(l, ui->utf8), x + w - col);
+        mvaddnstr(y, col, level_marker(l, ui->utf8), right - col);
         attroff(va);
         attron(base);
         col += 9;
     }
-    if (col < x + w) {
+    char row[256], why[256];
+    offer_format_row(o, row, sizeof row);
+    if (col < right)
+        mvaddnstr(y, col, row, right - col);
+    col += (int)strlen(row);
+    if (col < right) {
         rules_reasons(o, ui->req, gpus_builtin(), why, sizeof why);
-        mvaddnstr(y, col, why, x + w - col);
+        mvaddnstr(y, col, why, right - col);
     }
     attroff(base);
 }
