@@ -4,24 +4,25 @@ Run from the repository root:
     python3 -m unittest discover -s tests/integration -t . -v
 
 The binary is $GPUWARDEN_BIN, else build/asan/gpuwarden when it exists, else ./gpuwarden
-(built with a plain `make` when missing). Every run gets temporary HOME / XDG_* folders and no
-VAST_API_KEY unless a test sets a fake one; the tests only talk to 127.0.0.1.
+(built with `make FLAVOUR=asan asan-binary` when neither exists; see fakevast.py, which also
+runs the fake server). Every run gets temporary HOME / XDG_* folders and no VAST_API_KEY unless
+a test sets a fake one; the tests only talk to 127.0.0.1.
 """
 
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FAKE_VAST = os.path.join(REPO, "tests", "fake_vast.py")
+if __package__:
+    from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+else:   # run as a script, or discovered without -t
+    from fakevast import REPO, FakeVast, find_binary, make_temp_home
+
 OFFERS_300 = os.path.join(REPO, "..", "shared", "data", "vast", "offers-300.json")
 
 RULES = ["compute_capability", "region", "reliability", "vram", "vram_variant",
@@ -31,20 +32,6 @@ DEFAULT_PREFER = ["US", "CA", "DE", "NL", "SE", "FI", "JP"]
 DEFAULT_BLOCK = ["CN"]
 FAKE_KEY = "test-key-123"
 RUN_TIMEOUT = 30
-
-
-def find_binary():
-    env = os.environ.get("GPUWARDEN_BIN")
-    if env:
-        return env if os.path.isabs(env) else os.path.join(REPO, env)
-    asan = os.path.join(REPO, "build", "asan", "gpuwarden")
-    if os.path.exists(asan):
-        return asan
-    plain = os.path.join(REPO, "gpuwarden")
-    if not os.path.exists(plain):
-        subprocess.run(["make"], cwd=REPO, check=True, timeout=600,
-                       stdout=subprocess.DEVNULL)
-    return plain
 
 
 def offer(oid, gpu, ram_mib, cc, rel, dph, geo, down, up, ver="verified", ht=0,
@@ -157,50 +144,18 @@ class FakeVastCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.bin = find_binary()
-        cls.tmp = tempfile.mkdtemp(prefix="gw-it-")
-        cls.home = os.path.join(cls.tmp, "home")
-        cls.xdg = {name: os.path.join(cls.tmp, sub) for name, sub in (
-            ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-            ("XDG_CACHE_HOME", "cache"))}
-        for d in [cls.home] + list(cls.xdg.values()):
-            os.makedirs(d)
-        offers_file = os.path.join(cls.tmp, "offers.json")
-        with open(offers_file, "w", encoding="utf-8") as f:
-            json.dump(cls.offers, f)
-        port_file = os.path.join(cls.tmp, "port")
-        cls.server_log = os.path.join(cls.tmp, "server.log")
-        cls.server_err = open(os.path.join(cls.tmp, "server.err"), "w+")
-        cls.server = subprocess.Popen(
-            [sys.executable, FAKE_VAST, "--port-file", port_file, "--offers", offers_file,
-             "--log", cls.server_log],
-            stdout=subprocess.DEVNULL, stderr=cls.server_err)
-        deadline = time.monotonic() + 15
-        while not os.path.exists(port_file):
-            if cls.server.poll() is not None:
-                cls._stop_server()
-                raise RuntimeError("fake_vast.py exited early")
-            if time.monotonic() > deadline:
-                cls._stop_server()
-                raise RuntimeError("fake_vast.py did not write its port file")
-            time.sleep(0.02)
-        with open(port_file, encoding="ascii") as f:
-            cls.port = int(f.read().strip())
-        cls.url = "http://127.0.0.1:%d" % cls.port
-
-    @classmethod
-    def _stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait(5)
-        cls.server_err.close()
+        cls.tmp, cls.home, cls.xdg = make_temp_home("gw-it-")
+        cls.fake = FakeVast()
+        try:
+            cls.fake.start(cls.tmp, cls.offers)
+        except RuntimeError:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+        cls.url, cls.port = cls.fake.url, cls.fake.port
 
     @classmethod
     def tearDownClass(cls):
-        cls._stop_server()
+        cls.fake.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
@@ -215,13 +170,7 @@ class FakeVastCase(unittest.TestCase):
     # -- fake server control
 
     def control(self, name, body=None):
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        req = urllib.request.Request(
-            "%s/_control/%s" % (self.url, name), data=data,
-            method="GET" if body is None else "POST",
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read().decode("utf-8"))
+        return self.fake.control(name, body)
 
     def mode(self, mode, count=1, delay=None):
         body = {"mode": mode, "count": count}
@@ -230,7 +179,7 @@ class FakeVastCase(unittest.TestCase):
         self.control("mode", body)
 
     def requests(self):
-        return [e for e in self.control("log") if e["path"].startswith("/api/v0/bundles")]
+        return [e for e in self.fake.log() if e["path"].startswith("/api/v0/bundles")]
 
     # -- running the CLI
 

@@ -12,26 +12,25 @@ they wait for (with a deadline), never by sleeping a fixed time. The fake vast.a
 (tests/fake_vast.py) and the dashboard only talk over 127.0.0.1. Skipped when tmux is missing.
 """
 
-import json
 import os
 import re
 import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FAKE_VAST = os.path.join(REPO, "tests", "fake_vast.py")
+if __package__:
+    from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+else:   # run as a script, or discovered without -t
+    from fakevast import REPO, FakeVast, find_binary, make_temp_home
+
 TMUX = shutil.which("tmux")
 DEADLINE = 10.0          # seconds to wait for any screen state
 POLL = 0.03              # seconds between two captures while waiting
 UTF8 = "C.UTF-8"
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # never via a proxy
 MARKERS = {"pass": "\u2713 PASS", "warn": "! WARN", "block": "\u2717 BLOCK"}
 ASCII_MARKERS = {"pass": "+ PASS", "warn": "! WARN", "block": "x BLOCK"}
 
@@ -44,18 +43,6 @@ REASONS_AT = sum(w + 1 for _, w in FIELDS)
 SORT_ORDER = ["VERDICT", "ID", "GPU", "N", "VRAM", "CC", "$/H", "REL", "HOST", "CTRY", "NET"]
 STATUS_RE = re.compile(r"^ gpuwarden \| (\S+) \| (\d+) offers: (\d+) pass (\d+) warn (\d+) block"
                        r" \| (updated \d+(?:s| min| h) ago|waiting for data)")
-
-
-def find_binary():
-    env = os.environ.get("GPUWARDEN_BIN")
-    if env:
-        return env if os.path.isabs(env) else os.path.join(REPO, env)
-    for cand in (os.path.join(REPO, "build", "asan", "gpuwarden"), os.path.join(REPO, "gpuwarden")):
-        if os.path.exists(cand):
-            return cand
-    subprocess.run(["make", "FLAVOUR=asan", "asan-binary"], cwd=REPO, check=True, timeout=900,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(REPO, "build", "asan", "gpuwarden")
 
 
 def offer(oid, gpu, ram_mib, cc, rel, dph, geo, down, up, ver="verified", ht=0, cuda=12.2,
@@ -295,13 +282,7 @@ class TuiCase(unittest.TestCase):
         if TMUX is None:
             raise unittest.SkipTest("tmux is not installed")
         cls.bin = find_binary()
-        cls.tmp = tempfile.mkdtemp(prefix="gw-tui-")
-        cls.home = os.path.join(cls.tmp, "home")
-        cls.xdg = {name: os.path.join(cls.tmp, sub) for name, sub in (
-            ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-            ("XDG_CACHE_HOME", "cache"))}
-        for d in [cls.home] + list(cls.xdg.values()):
-            os.makedirs(d)
+        cls.tmp, cls.home, cls.xdg = make_temp_home("gw-tui-")
 
     @classmethod
     def tearDownClass(cls):
@@ -351,37 +332,17 @@ class FakeVastTuiCase(TuiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        port_file = os.path.join(cls.tmp, "port")
-        offers_file = os.path.join(cls.tmp, "offers.json")
-        with open(offers_file, "w", encoding="utf-8") as f:
-            json.dump(MARKET_1, f)
-        cls.server_err = open(os.path.join(cls.tmp, "server.err"), "w+")
-        cls.server = subprocess.Popen(
-            [sys.executable, FAKE_VAST, "--port-file", port_file, "--offers", offers_file],
-            stdout=subprocess.DEVNULL, stderr=cls.server_err)
-        deadline = time.monotonic() + 15
-        while not os.path.exists(port_file):
-            if cls.server.poll() is not None or time.monotonic() > deadline:
-                cls._stop_server()
-                raise RuntimeError("fake_vast.py did not start")
-            time.sleep(0.02)
-        with open(port_file, encoding="ascii") as f:
-            cls.url = "http://127.0.0.1:%d" % int(f.read().strip())
-
-    @classmethod
-    def _stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait(5)
-        cls.server_err.close()
+        cls.fake = FakeVast()
+        try:
+            cls.fake.start(cls.tmp, MARKET_1)
+        except RuntimeError:
+            super().tearDownClass()
+            raise
+        cls.url = cls.fake.url
 
     @classmethod
     def tearDownClass(cls):
-        cls._stop_server()
+        cls.fake.stop()
         super().tearDownClass()
 
     def setUp(self):
@@ -390,16 +351,10 @@ class FakeVastTuiCase(TuiCase):
         self.control("reset", {})
 
     def control(self, name, body=None):
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        req = urllib.request.Request(
-            "%s/_control/%s" % (self.url, name), data=data,
-            method="GET" if body is None else "POST",
-            headers={"Content-Type": "application/json"})
-        with DIRECT.open(req, timeout=10) as r:
-            return json.loads(r.read().decode("utf-8"))
+        return self.fake.control(name, body)
 
     def searches(self):
-        return [e for e in self.control("log") if e["path"].startswith("/api/v0/bundles")]
+        return [e for e in self.fake.log() if e["path"].startswith("/api/v0/bundles")]
 
     def start_vast(self, *args, **kw):
         return self.start("--provider", "vast", "--api-url", self.url, "--refresh", "0",
