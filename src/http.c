@@ -72,7 +72,8 @@ void http_response_free(struct http_response *resp)
     memset(resp, 0, sizeof *resp);
 }
 
-int http_retryable(long status)
+/* Statuses worth retrying: 429 and 5xx. */
+static int http_retryable(long status)
 {
     return status == 429 || (status >= 500 && status <= 599);
 }

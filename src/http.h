@@ -43,7 +43,4 @@ int http_request(struct http_client *c, const char *method, const char *url, con
 
 void http_response_free(struct http_response *resp);
 
-/* True for statuses worth retrying: 429 and 5xx. */
-int http_retryable(long status);
-
 #endif

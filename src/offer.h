@@ -36,7 +36,7 @@ struct offer {
     char geolocation[48];
     enum offer_host host;
 
-    /* filled by rules_apply() */
+    /* filled by rules_apply_list() */
     uint8_t verdict;     /* enum level */
     uint16_t warn_mask;  /* bit per rule id at warn */
     uint16_t block_mask; /* bit per rule id at block */

@@ -32,7 +32,7 @@ void refresh_result_free(void *payload)
 static void post_text(struct refresh *r, enum event_type type, const char *text)
 {
     struct event *ev = event_new(type);
-    snprintf(ev->text, sizeof ev->text, "%.*s", (int)sizeof ev->text - 1, text);
+    event_set_text(ev, "%s", text);
     events_post(r->queue, ev);
 }
 

@@ -237,7 +237,7 @@ static void handle_filter_key(struct ui *ui, int ch)
     } else {
         return;
     }
-    ui_rows_rebuild(ui);
+    ui_rows_filter(ui);
 }
 
 static void handle_mouse(struct ui *ui)
@@ -273,7 +273,7 @@ static void handle_key(struct ui *ui, struct refresh *refresh, int ch)
             ui->view = UI_VIEW_OFFERS;
         else if (ui->filter[0]) {
             ui->filter[0] = '\0';
-            ui_rows_rebuild(ui);
+            ui_rows_filter(ui);
         }
         break;
     case ACT_FOCUS_NEXT: ui->view = ui->view % 4 + 1; break;

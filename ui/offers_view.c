@@ -76,10 +76,8 @@ static void keep_visible(struct ui *ui)
         ui->top = ui->nrows > h ? ui->nrows - h : 0;
 }
 
-void ui_rows_rebuild(struct ui *ui)
+void ui_rows_filter(struct ui *ui)
 {
-    const struct market_sort_key *key = market_sort_key(ui_columns[ui->sort_col].sort_key);
-    market_sort(&ui->offers, key, ui->sort_desc);
     xgrow((void **)&ui->rows, &ui->rows_cap, ui->offers.count, sizeof *ui->rows);
     ui->nrows = 0;
     for (size_t i = 0; i < ui->offers.count; i++)
@@ -89,6 +87,13 @@ void ui_rows_rebuild(struct ui *ui)
     if (ui_selected_row(ui) == ui->nrows)
         ui->selected_id = ui->nrows ? ui->offers.items[ui->rows[0]].id : 0;
     keep_visible(ui);
+}
+
+void ui_rows_rebuild(struct ui *ui)
+{
+    const struct market_sort_key *key = market_sort_key(ui_columns[ui->sort_col].sort_key);
+    market_sort(&ui->offers, key, ui->sort_desc);
+    ui_rows_filter(ui);
 }
 
 /* Removes a GONE offer once the selection has left it. */
@@ -105,8 +110,8 @@ static void drop_gone(struct ui *ui)
         ui->offers.items[keep++] = *o;
     }
     ui->offers.count = keep;
-    if (dropped)
-        ui_rows_rebuild(ui);
+    if (dropped) /* removal keeps the order: refilter, no re-sort */
+        ui_rows_filter(ui);
 }
 
 void ui_select_move(struct ui *ui, long delta)

@@ -55,9 +55,11 @@ struct ui_column {
 extern const struct ui_column ui_columns[];
 extern const int ui_ncolumns;
 
-/* Recomputes the filtered row list (after new data, a sort or a filter change) and keeps the
- * selection on its offer. */
+/* Re-sorts the offers by the current column, then refilters (after new data or a sort change). */
 void ui_rows_rebuild(struct ui *ui);
+/* Recomputes the filtered row list only (a filter change) and keeps the selection on its offer,
+ * or moves it to the first row when the filter hides it. */
+void ui_rows_filter(struct ui *ui);
 /* The selected offer, or NULL. */
 const struct offer *ui_selected(const struct ui *ui);
 /* Row index of the selection in ui->rows, or nrows when none. */
