@@ -15,7 +15,7 @@ static void cases_load(void)
 {
     size_t len = 0;
     const char *text = assets_get("cases.json", &len);
-    cases = text ? cJSON_ParseWithLength(text, len) : NULL;
+    cases = text ? cJSON_ParseWithLengthOpts(text, len, NULL, 0) : NULL;
     if (!cJSON_IsArray(cases)) {
         fprintf(stderr, "gpuwarden: built-in cases.json is unusable\n");
         abort();

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub.h"
+
 enum {
     OPT_PROVIDER = 256,
     OPT_API_URL,
@@ -28,6 +30,12 @@ enum {
     OPT_MOUSE,
     OPT_HELP,
     OPT_VERSION,
+    OPT_RECIPE,
+    OPT_OFFER,
+    OPT_HUB_URL,
+    OPT_GITHUB_URL,
+    OPT_HF_URL,
+    OPT_OFFLINE,
 };
 
 static const struct option long_options[] = {
@@ -52,8 +60,24 @@ static const struct option long_options[] = {
     {"mouse", no_argument, NULL, OPT_MOUSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"recipe", required_argument, NULL, OPT_RECIPE},
+    {"offer", required_argument, NULL, OPT_OFFER},
+    {"hub-url", required_argument, NULL, OPT_HUB_URL},
+    {"github-url", required_argument, NULL, OPT_GITHUB_URL},
+    {"hf-url", required_argument, NULL, OPT_HF_URL},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
     {NULL, 0, NULL, 0},
 };
+
+static const char *const command_names[] = {
+    [CLI_DASHBOARD] = "", [CLI_OFFERS] = "offers",   [CLI_CASES] = "cases",
+    [CLI_LINT] = "lint",  [CLI_RECIPES] = "recipes", [CLI_CHECK] = "check",
+};
+
+const char *cli_command_name(enum cli_command cmd)
+{
+    return command_names[cmd];
+}
 
 static const char *option_name(int code)
 {
@@ -127,13 +151,38 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         o->provider = arg;
         return 0;
     case OPT_API_URL:
+    case OPT_HUB_URL:
+    case OPT_GITHUB_URL:
+    case OPT_HF_URL:
         if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) {
-            error_set(err, EXIT_USAGE, "--api-url must start with http:// or https://, got '%s'",
-                      arg);
+            error_set(err, EXIT_USAGE, "--%s must start with http:// or https://, got '%s'",
+                      option_name(code), arg);
             return -1;
         }
-        o->api_url = arg;
+        *(code == OPT_API_URL   ? &o->api_url
+          : code == OPT_HUB_URL ? &o->hub_url
+          : code == OPT_HF_URL  ? &o->hf_url
+                                : &o->github_url) = arg;
         return 0;
+    case OPT_RECIPE:
+        if (!*arg) {
+            error_set(err, EXIT_USAGE, "--recipe needs a recipe name or a .json file");
+            return -1;
+        }
+        o->recipe = arg;
+        return 0;
+    case OPT_OFFER: {
+        double id;
+        if (number(code, arg, 1, 9e15, &id, err) < 0)
+            return -1;
+        if (id != floor(id)) {
+            error_set(err, EXIT_USAGE, "--offer needs an offer id (a whole number), got '%s'", arg);
+            return -1;
+        }
+        o->offer_id = (long long)id;
+        return 0;
+    }
+    case OPT_OFFLINE: o->offline = true; return 0;
     case OPT_QUERY:
         if (query_parse(&o->query, arg, &qerr) < 0) {
             error_set(err, EXIT_USAGE, "--query: %s", qerr.msg);
@@ -186,11 +235,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     o->no_color = no_color && *no_color;
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
-        if (!strcmp(argv[1], "offers"))
-            o->command = CLI_OFFERS;
-        else if (!strcmp(argv[1], "cases"))
-            o->command = CLI_CASES;
-        else {
+        for (size_t i = 1; i < sizeof command_names / sizeof *command_names; i++)
+            if (!strcmp(argv[1], command_names[i]))
+                o->command = (enum cli_command)i;
+        if (o->command == CLI_DASHBOARD) {
             error_set(err, EXIT_USAGE, "unknown command '%s' (try: gpuwarden --help)", argv[1]);
             return -1;
         }
@@ -205,8 +253,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     while ((code = getopt_long(gargc, gargv, ":", long_options, NULL)) != -1) {
         if (code == '?') {
             const char *bad = gargv[optind - 1];
-            error_set(err, EXIT_USAGE, "unknown option '%s' (try: gpuwarden %s--help)", bad,
-                      o->command == CLI_OFFERS ? "offers " : "");
+            error_set(err, EXIT_USAGE, "unknown option '%s' (try: gpuwarden %s%s--help)", bad,
+                      cli_command_name(o->command), o->command == CLI_DASHBOARD ? "" : " ");
             return -1;
         }
         if (code == ':') {
@@ -221,7 +269,24 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
             o->case_id = gargv[optind];
             return 0;
         }
+        if (o->command == CLI_LINT && optind + 1 == gargc) {
+            o->file = gargv[optind];
+            return 0;
+        }
         error_set(err, EXIT_USAGE, "unexpected argument '%s'", gargv[optind]);
+        return -1;
+    }
+    o->flag_req = o->req;
+    if (o->help || o->version)
+        return 0;
+    if (o->command == CLI_LINT && !o->file) {
+        error_set(err, EXIT_USAGE, "lint needs a FILE (usage: gpuwarden lint FILE [--json])");
+        return -1;
+    }
+    if (o->command == CLI_CHECK && (!o->offer_id || !o->recipe)) {
+        error_set(err, EXIT_USAGE,
+                  "check needs --offer ID and --recipe NAME (usage: gpuwarden check --offer ID "
+                  "--recipe NAME|FILE [--json])");
         return -1;
     }
     return 0;
@@ -243,22 +308,77 @@ struct market_request cli_market_request(const struct cli_options *o)
     };
 }
 
+void cli_hub_config(const struct cli_options *o, struct hub_config *cfg)
+{
+    hub_config_default(cfg);
+    const struct {
+        const char *flag, *env;
+        char *out;
+    } urls[] = {
+        {o->hub_url, "GPUWARDEN_HUB_URL", cfg->docker_url},
+        {o->github_url, "GPUWARDEN_GITHUB_URL", cfg->github_url},
+        {o->hf_url, "GPUWARDEN_HF_URL", cfg->hf_url},
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof *urls; i++) {
+        const char *v = urls[i].flag ? urls[i].flag : getenv(urls[i].env);
+        if (v && *v) {
+            snprintf(urls[i].out, sizeof cfg->docker_url, "%s", v);
+            size_t n = strlen(urls[i].out);
+            while (n > 0 && urls[i].out[n - 1] == '/')
+                urls[i].out[--n] = '\0';
+        }
+    }
+}
+
+static const char usage_cases[] =
+    "usage: gpuwarden cases [N] [--json]\n"
+    "Prints the ten failure cases the guardrails come from (all, or case N).\n";
+
+static const char usage_lint[] =
+    "usage: gpuwarden lint FILE [--json]\n\n"
+    "Checks a shell setup script for the failure patterns of SPEC §5 (errors swallowed with\n"
+    "|| true, success printed without a check, unchecked downloads, services without a bounded\n"
+    "health wait, insecure or keepalive-less SSH, destructive commands).\n\n"
+    "exit status: 0 no block finding, 1 block findings, 2 usage error or unreadable file\n";
+
+static const char usage_recipes[] =
+    "usage: gpuwarden recipes [--json]\n\n"
+    "Lists the bundled recipes and those in ~/.config/gpuwarden/recipes/ with what each needs\n"
+    "(VRAM = sum of components x (1 + overhead), compute capability, CUDA, disk, price).\n";
+
+static const char usage_check[] =
+    "usage: gpuwarden check --offer ID --recipe NAME|FILE [options] [--json]\n\n"
+    "The preflight checklist of SPEC §6 for one offer and one recipe: ten rows, each PASS,\n"
+    "WARN, FAIL, PENDING (decided after boot) or UNKNOWN, with the failure case it prevents.\n"
+    "The offer comes from the provider, or from --from FILE.\n\n"
+    "  --hub-url URL            Docker Hub API (default https://hub.docker.com,\n"
+    "                           or $GPUWARDEN_HUB_URL)\n"
+    "  --github-url URL         GitHub API (default https://api.github.com)\n"
+    "  --hf-url URL             Hugging Face (default https://huggingface.co)\n"
+    "  --offline                no metadata requests: sources are UNKNOWN (offline)\n\n"
+    "exit status: 0 no FAIL row, 1 a row FAILs, 2 usage or input error,\n"
+    "3 provider or network error\n\n";
+
 void cli_usage(enum cli_command cmd, FILE *out)
 {
-    if (cmd == CLI_CASES) {
-        fputs("usage: gpuwarden cases [N] [--json]\n"
-              "Prints the ten failure cases the guardrails come from (all, or case N).\n",
-              out);
+    if (cmd == CLI_CASES || cmd == CLI_LINT || cmd == CLI_RECIPES) {
+        fputs(cmd == CLI_CASES ? usage_cases : cmd == CLI_LINT ? usage_lint : usage_recipes, out);
         return;
     }
     if (cmd == CLI_DASHBOARD)
         fputs("usage: gpuwarden [COMMAND] [options]\n\n"
               "Rent cloud GPUs without repeating the classic failures.\n\n"
               "commands:\n"
-              "  (none)     the dashboard: live offer table, verdicts, findings\n"
+              "  (none)     the dashboard: live offer table, verdicts, findings, checklist\n"
               "  offers     offer table with guardrail verdicts\n"
-              "  cases [N]  the failure cases behind the rules\n\n",
+              "  check      preflight checklist for one offer and one recipe\n"
+              "  lint FILE  check a setup script for the failure patterns\n"
+              "  recipes    the recipes and what each needs\n"
+              "  cases [N]  the failure cases behind the rules\n"
+              "(gpuwarden COMMAND --help for each)\n\n",
               out);
+    else if (cmd == CLI_CHECK)
+        fputs(usage_check, out);
     else
         fputs("usage: gpuwarden offers [options] [--json]\n\n"
               "Lists offers with a verdict from every guardrail rule (SPEC §2).\n\n",
@@ -278,6 +398,9 @@ void cli_usage(enum cli_command cmd, FILE *out)
           "  --limit N                show at most N offers\n"
           "  --json                   machine-readable output (SPEC §10 schema)\n"
           "requirements (rules judge every offer against them):\n"
+          "  --recipe NAME|FILE       a recipe's needs: VRAM (components + 20%), compute\n"
+          "                           capability, CUDA of its image, disk, price\n"
+          "                           (explicit flags below win over the recipe)\n"
           "  --min-vram GB            VRAM per GPU (blocks smaller cards)\n"
           "  --max-dph USD            maximum $/hour (blocks dearer offers)\n"
           "  --min-reliability R      default 0.99 (blocks at or below)\n"
@@ -286,12 +409,18 @@ void cli_usage(enum cli_command cmd, FILE *out)
           "  --min-inet MBPS          default 100 (slower warns)\n"
           "  --min-cuda X.Y           CUDA the image needs (blocks older drivers)\n"
           "  --min-disk GB            disk the workload needs\n"
-          "  --num-gpus N             only offers with exactly N GPUs (a filter)\n"
-          "dashboard:\n"
-          "  --refresh SECONDS        fetch offers every SECONDS (default 60, 0: Ctrl-R only)\n"
-          "  --no-color               monochrome (also when NO_COLOR is set)\n"
-          "  --mouse                  clicks select rows (off: terminal selection keeps working)\n"
-          "  --help, --version\n\n"
-          "exit status: 0 ok, 2 usage or input error, 3 provider or network error\n",
+          "  --num-gpus N             only offers with exactly N GPUs (a filter)\n",
           out);
+    if (cmd == CLI_DASHBOARD)
+        fputs("dashboard:\n"
+              "  --refresh SECONDS        fetch offers every SECONDS (default 60, 0: Ctrl-R only)\n"
+              "  --no-color               monochrome (also when NO_COLOR is set)\n"
+              "  --mouse                  clicks select rows (off: terminal selection keeps "
+              "working)\n"
+              "  --hub-url, --github-url, --hf-url URL, --offline   metadata sources (see "
+              "check --help)\n",
+              out);
+    fputs("  --help, --version\n", out);
+    if (cmd != CLI_CHECK)
+        fputs("\nexit status: 0 ok, 2 usage or input error, 3 provider or network error\n", out);
 }

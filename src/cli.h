@@ -10,7 +10,7 @@
 #include "query.h"
 #include "rules.h"
 
-enum cli_command { CLI_DASHBOARD, CLI_OFFERS, CLI_CASES };
+enum cli_command { CLI_DASHBOARD, CLI_OFFERS, CLI_CASES, CLI_LINT, CLI_RECIPES, CLI_CHECK };
 
 struct cli_options {
     enum cli_command command;
@@ -22,13 +22,21 @@ struct cli_options {
     bool sort_desc;
     int limit;
     struct requirements req;
+    struct requirements flag_req; /* from the flags alone, before any recipe is applied */
     bool json;
-    int refresh_s;  /* dashboard: seconds between fetches (default 60, 0 = only Ctrl-R) */
-    bool no_color;  /* --no-color, or NO_COLOR set and non-empty */
-    bool mouse;     /* --mouse */
+    int refresh_s; /* dashboard: seconds between fetches (default 60, 0 = only Ctrl-R) */
+    bool no_color; /* --no-color, or NO_COLOR set and non-empty */
+    bool mouse;    /* --mouse */
     bool help;
     bool version;
-    const char *case_id; /* `cases N` */
+    const char *case_id;    /* `cases N` */
+    const char *file;       /* `lint FILE` */
+    const char *recipe;     /* --recipe NAME|FILE */
+    long long offer_id;     /* --offer ID (check), 0 when not given */
+    const char *hub_url;    /* --hub-url: Docker Hub base URL, else GPUWARDEN_HUB_URL */
+    const char *github_url; /* --github-url, else GPUWARDEN_GITHUB_URL */
+    const char *hf_url;     /* --hf-url, else GPUWARDEN_HF_URL */
+    bool offline;           /* --offline: no metadata requests, sources UNKNOWN (offline) */
 };
 
 /* Parses argv (argv[0] is the program). On a usage error returns -1 with a one-line sentence
@@ -38,6 +46,14 @@ void cli_free(struct cli_options *o);
 
 /* The market request the options describe; it points into `o`, which must outlive it. */
 struct market_request cli_market_request(const struct cli_options *o);
+
+/* "offers", "lint", ...; "" for the dashboard. */
+const char *cli_command_name(enum cli_command cmd);
+
+/* Metadata sources for trust labels: --hub-url etc., else GPUWARDEN_HUB_URL,
+ * GPUWARDEN_GITHUB_URL, GPUWARDEN_HF_URL, else the public hosts. */
+struct hub_config;
+void cli_hub_config(const struct cli_options *o, struct hub_config *cfg);
 
 /* Writes the usage text of a command. */
 void cli_usage(enum cli_command cmd, FILE *out);

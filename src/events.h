@@ -11,6 +11,7 @@ enum event_type {
     EVENT_ERROR,
     EVENT_LOG_LINES,
     EVENT_JOB_STEP,
+    EVENT_META_READY, /* payload: struct meta_batch (metawork.h); source: its generation */
     EVENT_QUIT,
 };
 

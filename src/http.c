@@ -180,13 +180,55 @@ static int curl_retryable(CURLcode rc)
            rc == CURLE_SEND_ERROR;
 }
 
+/* Longest wait a Retry-After may impose on one retry. */
+#define HTTP_RETRY_AFTER_MAX_S 60
+
+/* Seconds the server asked us to wait: Retry-After (seconds or an HTTP date, parsed by
+ * libcurl), else Docker Hub's older X-Retry-After (a unix time); 0 when neither is there. */
+static long retry_after(CURL *h)
+{
+    curl_off_t ra = 0;
+    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+        return ra > 86400 ? 86400L : (long)ra;
+    struct curl_header *hdr = NULL;
+    if (curl_easy_header(h, "X-Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr) {
+        char *end;
+        long long v = strtoll(hdr->value, &end, 10);
+        if (end != hdr->value && v > 0) {
+            long long now = (long long)time(NULL);
+            long long left = v > 1000000000LL ? v - now : v; /* a unix time, or seconds */
+            return left <= 0 ? 0 : left > 86400 ? 86400L : (long)left;
+        }
+    }
+    return 0;
+}
+
+static int has_header(const char *const *headers, const char *name)
+{
+    size_t n = strlen(name);
+    for (; headers && *headers; headers++)
+        if (strncasecmp(*headers, name, n) == 0 && (*headers)[n] == ':')
+            return 1;
+    return 0;
+}
+
 int http_request(struct http_client *c, const char *method, const char *url, const char *bearer,
                  const char *body, struct http_response *resp, struct gw_error *err)
+{
+    return http_request_headers(c, method, url, bearer, NULL, body, resp, err);
+}
+
+int http_request_headers(struct http_client *c, const char *method, const char *url,
+                         const char *bearer, const char *const *extra, const char *body,
+                         struct http_response *resp, struct gw_error *err)
 {
     memset(resp, 0, sizeof *resp);
     CURL *h = c->curl;
     struct curl_slist *headers = NULL;
-    headers = curl_slist_append(headers, "Accept: application/json");
+    if (!has_header(extra, "Accept"))
+        headers = curl_slist_append(headers, "Accept: application/json");
+    for (const char *const *x = extra; x && *x; x++)
+        headers = curl_slist_append(headers, *x);
     if (body)
         headers = curl_slist_append(headers, "Content-Type: application/json");
     char auth[512];
@@ -235,12 +277,20 @@ int http_request(struct http_client *c, const char *method, const char *url, con
         } else {
             long status = 0;
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            long ra = retry_after(h);
             if (http_retryable(status) && attempt < c->opt.max_retries && !cancelled(c)) {
                 free(s.buf);
-                backoff(c, wait);
+                long sleep_ms = wait;
+                if ((status == 429 || status == 503) && ra > 0) {
+                    long asked = (ra < HTTP_RETRY_AFTER_MAX_S ? ra : HTTP_RETRY_AFTER_MAX_S) * 1000;
+                    if (asked > sleep_ms)
+                        sleep_ms = asked;
+                }
+                backoff(c, sleep_ms);
                 wait *= 2;
                 continue;
             }
+            resp->retry_after_s = ra;
             char *ctype = NULL;
             curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
             snprintf(resp->content_type, sizeof resp->content_type, "%s", ctype ? ctype : "");

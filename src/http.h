@@ -22,6 +22,8 @@ struct http_response {
     size_t len;
     char content_type[64];
     int attempts;
+    long retry_after_s; /* the final answer's Retry-After in seconds (an HTTP date or an
+                           X-Retry-After unix time made relative), 0 when absent */
 };
 
 struct http_client;
@@ -34,12 +36,20 @@ void http_options_default(struct http_options *opt);
 struct http_client *http_new(const struct http_options *opt);
 void http_free(struct http_client *c);
 
-/* Sends one request, retrying 429, 5xx and connection failures. `bearer` (may be NULL) goes
- * only into the Authorization header. Returns 0 with any final HTTP status in resp (the caller
- * interprets 4xx/5xx bodies), or -1 with err set when no response could be had.
+/* Sends one request, retrying 429, 5xx and connection failures with a doubling backoff; on 429
+ * and 503 a Retry-After longer than the backoff is waited instead (at most 60 s). `bearer` (may
+ * be NULL) goes only into the Authorization header. Returns 0 with any final HTTP status in resp
+ * (the caller interprets 4xx/5xx bodies), or -1 with err set when no response could be had.
  * resp is the caller's; free with http_response_free(). */
 int http_request(struct http_client *c, const char *method, const char *url, const char *bearer,
                  const char *body, struct http_response *resp, struct gw_error *err);
+
+/* The same with extra request headers: `headers` is a NULL-terminated list of "Name: value"
+ * lines (may be NULL); an "Accept:" line replaces the default "Accept: application/json".
+ * Never pass credentials here: `bearer` is the one way a key leaves the program. */
+int http_request_headers(struct http_client *c, const char *method, const char *url,
+                         const char *bearer, const char *const *headers, const char *body,
+                         struct http_response *resp, struct gw_error *err);
 
 void http_response_free(struct http_response *resp);
 

@@ -27,7 +27,7 @@ static void url_join(const char *base, const char *path, char *out, size_t size)
 static void body_msg(const struct http_response *r, char *out, size_t size, int *auth_error)
 {
     out[0] = '\0';
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    cJSON *j = cJSON_ParseWithLengthOpts(r->body, r->len, NULL, 0);
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "msg");
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
     if (cJSON_IsString(msg))

@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "worker.h"
 #include "xalloc.h"
 
 struct refresh {
@@ -18,7 +18,8 @@ struct refresh {
     bool now, quit; /* guarded by lock */
     int interval_s;
     struct provider *provider;
-    const struct market_request *req;
+    struct market_request req; /* its `req` pointer is replaced per fetch */
+    struct requirements reqs;  /* guarded by lock: refresh_set_requirements() changes it */
     struct event_queue *queue;
 };
 
@@ -41,7 +42,14 @@ static void fetch(struct refresh *r)
     post_text(r, EVENT_FETCH_STARTED, r->provider->source);
     struct market_result *m = xcalloc(1, sizeof *m);
     struct gw_error err = {0};
-    if (market_fetch(r->provider, r->req, m, &err) < 0) {
+    /* a private copy: the UI may change the requirements while this fetch runs */
+    struct requirements reqs;
+    pthread_mutex_lock(&r->lock);
+    reqs = r->reqs;
+    pthread_mutex_unlock(&r->lock);
+    struct market_request req = r->req;
+    req.req = &reqs;
+    if (market_fetch(r->provider, &req, m, &err) < 0) {
         refresh_result_free(m);
         post_text(r, EVENT_ERROR, err.msg);
         return;
@@ -80,28 +88,18 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct refresh *refresh_start(struct provider *p, const struct market_request *req,
-                              int interval_s, struct event_queue *q, struct gw_error *err)
+struct refresh *refresh_start(struct provider *p, const struct market_request *req, int interval_s,
+                              struct event_queue *q, struct gw_error *err)
 {
     struct refresh *r = xcalloc(1, sizeof *r);
     r->provider = p;
-    r->req = req;
+    r->req = *req;
+    r->reqs = *req->req;
     r->interval_s = interval_s;
     r->queue = q;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->wake, NULL);
-    /* the worker inherits a mask with every signal blocked: they belong to the UI thread. The
-     * synchronous ones stay open so a crash in the worker still runs the terminal restorer. */
-    sigset_t all, old;
-    sigfillset(&all);
-    sigdelset(&all, SIGSEGV);
-    sigdelset(&all, SIGBUS);
-    sigdelset(&all, SIGFPE);
-    sigdelset(&all, SIGILL);
-    sigdelset(&all, SIGABRT);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&r->thread, NULL, run, r);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = worker_spawn(&r->thread, run, r);
     if (rc != 0) {
         error_set(err, EXIT_PROVIDER, "cannot start the refresh thread: %s", strerror(rc));
         pthread_mutex_destroy(&r->lock);
@@ -118,6 +116,13 @@ void refresh_now(struct refresh *r)
     pthread_mutex_lock(&r->lock);
     r->now = true;
     pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void refresh_set_requirements(struct refresh *r, const struct requirements *req)
+{
+    pthread_mutex_lock(&r->lock);
+    r->reqs = *req;
     pthread_mutex_unlock(&r->lock);
 }
 

@@ -10,7 +10,8 @@
 struct refresh;
 
 /* Starts the worker, which fetches at once and then every interval_s seconds (0: only on
- * request). Takes ownership of `p`; `req` and what it points to must outlive the worker.
+ * request). Takes ownership of `p`; `req` is copied, its requirements too, but its query must
+ * outlive the worker.
  * Posts EVENT_FETCH_STARTED, then EVENT_OFFERS_READY (payload: struct market_result *) or
  * EVENT_ERROR (text: the provider's sentence). Signals are blocked in the thread.
  * Returns NULL with err set when the thread cannot start. Stop with refresh_stop(). */
@@ -19,6 +20,9 @@ struct refresh *refresh_start(struct provider *p, const struct market_request *r
 
 /* Asks for a fetch now (Ctrl-R); ignored while one is running. */
 void refresh_now(struct refresh *r);
+
+/* Judges later fetches by these requirements (a recipe was picked); copied. */
+void refresh_set_requirements(struct refresh *r, const struct requirements *req);
 
 /* Cancels a fetch in flight, joins the thread and frees everything. NULL-safe. */
 void refresh_stop(struct refresh *r);

@@ -83,6 +83,7 @@ void requirements_default(struct requirements *req)
     req->min_inet_mbps = 100;
     req->min_cuda = NAN;
     req->min_disk_gb = NAN;
+    req->min_cc = NAN;
     requirements_set_regions(req->block_regions, &req->nblock, "CN", NULL);
     requirements_set_regions(req->prefer_regions, &req->nprefer, "US,CA,DE,NL,SE,FI,JP", NULL);
 }
@@ -105,7 +106,8 @@ struct out {
 #define SAY(o, ...)   ((o)->msg ? (void)snprintf((o)->msg, 160, __VA_ARGS__) : (void)0)
 #define BRIEF(o, ...) ((o)->brief ? (void)snprintf((o)->brief, 24, __VA_ARGS__) : (void)0)
 
-static void rule_compute_capability(const struct offer *o, const struct gpu_model *m, struct out *f)
+static void rule_compute_capability(const struct offer *o, const struct requirements *req,
+                                    const struct gpu_model *m, struct out *f)
 {
     double cc = o->compute_cap;
     const char *from = "";
@@ -122,9 +124,14 @@ static void rule_compute_capability(const struct offer *o, const struct gpu_mode
     /* compare in hundredths: 7.5 is not exactly representable */
     long cc100 = lround(cc * 100);
     int major = (int)(cc100 / 100), minor = (int)(cc100 % 100 / 10);
+    long need100 = isnan(req->min_cc) ? 0 : lround(req->min_cc * 100);
     if (cc100 < 700) {
         f->level = LEVEL_BLOCK;
         SAY(f, "sm_%d%d%s: PyTorch 2.x needs sm_70+", major, minor, from);
+    } else if (cc100 < need100) {
+        f->level = LEVEL_BLOCK;
+        SAY(f, "sm_%d%d%s: the recipe needs sm_%ld%ld+", major, minor, from, need100 / 100,
+            need100 % 100 / 10);
     } else if (cc100 < 750) {
         f->level = LEVEL_WARN;
         SAY(f, "sm_%d%d%s: minimum line; sm_75+ recommended", major, minor, from);
@@ -321,7 +328,7 @@ static enum level eval(const struct offer *o, const struct requirements *req,
             f.brief = findings[r].brief;
         }
         switch ((enum rule_id)r) {
-        case RULE_COMPUTE_CAPABILITY: rule_compute_capability(o, m, &f); break;
+        case RULE_COMPUTE_CAPABILITY: rule_compute_capability(o, req, m, &f); break;
         case RULE_REGION: rule_region(o, req, &f); break;
         case RULE_RELIABILITY: rule_reliability(o, req, &f); break;
         case RULE_VRAM: rule_vram(o, req, &f); break;

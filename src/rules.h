@@ -37,6 +37,7 @@ struct requirements {
     double min_inet_mbps;
     double min_cuda;
     double min_disk_gb;
+    double min_cc; /* a recipe's minimum compute capability, on top of SPEC §2's sm_70 */
     char block_regions[RULES_MAX_REGIONS][4];
     size_t nblock;
     char prefer_regions[RULES_MAX_REGIONS][4];

@@ -35,9 +35,9 @@ int main(int argc, char **argv)
     }
     fprintf(out, "\nconst struct asset_entry assets_entries[] = {\n");
     for (int i = 2; i < argc; i++) {
-        const char *base = strrchr(argv[i], '/');
-        base = base ? base + 1 : argv[i];
-        fprintf(out, "    {\"%s\", asset_%d, sizeof asset_%d - 1},\n", base, i, i);
+        /* named by the path under assets/, e.g. "recipes/pytorch-smoke.json" */
+        const char *name = strncmp(argv[i], "assets/", 7) == 0 ? argv[i] + 7 : argv[i];
+        fprintf(out, "    {\"%s\", asset_%d, sizeof asset_%d - 1},\n", name, i, i);
     }
     fprintf(out, "};\nconst unsigned assets_count = %d;\n", argc - 2);
     return fclose(out) == 0 ? 0 : 1;

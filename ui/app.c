@@ -14,17 +14,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checklist_view.h"
 #include "cmd_offers.h"
 #include "detail_view.h"
 #include "events.h"
 #include "help.h"
+#include "hub.h"
 #include "keys.h"
 #include "offers_view.h"
+#include "picker.h"
+#include "preflight.h"
 #include "refresh.h"
 #include "theme.h"
 
-#define FRAME_MS 33
-#define MIN_COLS 80
+#define FRAME_MS  33
+#define MIN_COLS  80
 #define MIN_LINES 24
 #define WIDE_COLS 120
 
@@ -102,7 +106,7 @@ static void format_age(time_t fetched, char *buf, size_t size)
 /* Milliseconds until something on screen changes by itself: the data age or the spinner. */
 static int next_timer_ms(const struct ui *ui)
 {
-    if (ui->fetching)
+    if (ui->fetching || (ui->meta_fetching && ui->checklist))
         return 250;
     if (ui->fetched_at == 0)
         return -1;
@@ -126,17 +130,19 @@ static void draw_status(const struct ui *ui, int cols)
     if (ui->fetching)
         snprintf(state, sizeof state, " %c refreshing", spin[(now_ms() / 250) % 4]);
     snprintf(line, sizeof line,
-             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s",
-             ui->provider, verdicts[0] + verdicts[1] + verdicts[2], verdicts[0],
-             verdicts[1], verdicts[2], ui->fetched_at ? "updated " : "waiting for data", age,
-             state, ui->filter[0] ? " | filtered" : "");
+             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s%s%s",
+             ui->provider, verdicts[0] + verdicts[1] + verdicts[2], verdicts[0], verdicts[1],
+             verdicts[2], ui->fetched_at ? "updated " : "waiting for data", age, state,
+             ui->filter[0] ? " | filtered" : "", ui->recipe ? " | recipe " : "",
+             ui->recipe ? ui->recipe->name : "");
     attron(theme_attr(THEME_STATUS));
     mvhline(0, 0, ' ', cols);
     mvaddnstr(0, 0, line, cols);
     attroff(theme_attr(THEME_STATUS));
     if (ui->demo) {
         /* the banner never hides the status: it shortens to "DEMO" on narrow terminals */
-        const char *banner = ui->utf8 ? " DEMO \u2014 nothing is rented " : " DEMO - nothing is rented ";
+        const char *banner =
+            ui->utf8 ? " DEMO \u2014 nothing is rented " : " DEMO - nothing is rented ";
         int bw = 26, text = (int)strlen(line);
         if (text + bw >= cols) {
             banner = " DEMO ";
@@ -159,7 +165,7 @@ static void draw_hints(const struct ui *ui, int y, int cols)
     } else {
         mvaddnstr(y, 0,
                   " ?:help  q:quit  j/k:move  /:filter  </>:sort  r:reverse  Enter:detail  "
-                  "1-4:views  ^R:refresh",
+                  "p:recipe  c:checklist  1-4:views  ^R:refresh",
                   cols);
     }
     attroff(theme_attr(THEME_HINT));
@@ -194,26 +200,32 @@ void app_draw(struct ui *ui)
         top++;
     }
     int h = lines - 1 - top;
+    /* the side panel: the checklist when it is on, else the findings */
+    void (*panel)(const struct ui *, int, int, int, int) =
+        ui->checklist ? checklist_view_draw : detail_view_draw;
     switch (ui->view) {
     case UI_VIEW_OFFERS:
         if (cols >= WIDE_COLS) {
             int dw = cols / 3 > 44 ? cols / 3 : 44;
             offers_view_draw(ui, top, 0, h, cols - dw - 1);
             mvvline(top, cols - dw - 1, ACS_VLINE, h);
-            detail_view_draw(ui, top, cols - dw, h, dw);
+            panel(ui, top, cols - dw, h, dw);
         } else {
             offers_view_draw(ui, top, 0, h, cols);
         }
         break;
-    case UI_VIEW_DETAIL: detail_view_draw(ui, top, 0, h, cols); break;
+    case UI_VIEW_DETAIL: panel(ui, top, 0, h, cols); break;
     case UI_VIEW_LOGS:
-        mvaddnstr(top + 1, 2, "LOGS: no jobs yet; launched setups stream their logs here.", cols - 4);
+        mvaddnstr(top + 1, 2, "LOGS: no jobs yet; launched setups stream their logs here.",
+                  cols - 4);
         break;
     case UI_VIEW_INSTANCES:
         mvaddnstr(top + 1, 2, "INSTANCES: none rented by gpuwarden in this session.", cols - 4);
         break;
     }
     draw_hints(ui, lines - 1, cols);
+    if (ui->picker)
+        picker_draw(ui, lines, cols);
     if (ui->help)
         help_draw(lines, cols);
     wnoutrefresh(stdscr);
@@ -250,7 +262,53 @@ static void handle_mouse(struct ui *ui)
         ui_select_move(ui, (long)(ui->top + (size_t)row) - (long)ui_selected_row(ui));
 }
 
-static void handle_key(struct ui *ui, struct refresh *refresh, int ch)
+/* Workers the keys talk to. */
+struct workers {
+    struct refresh *refresh;
+    struct metawork *meta;
+};
+
+/* Makes `r` (or no recipe) the one in force: requirements re-derived from the flags, the table
+ * re-judged at once, the refresh worker told, the script linted, metadata requested. */
+static void recipe_select(struct ui *ui, const struct workers *w, const struct recipe *r)
+{
+    ui->recipe = r;
+    ui->req_now = ui->req_flags;
+    if (r)
+        recipe_apply(r, &ui->req_now);
+    rules_apply_list(&ui->offers, &ui->req_now, gpus_builtin());
+    ui_rows_rebuild(ui);
+    refresh_set_requirements(w->refresh, &ui->req_now);
+    lint_report_free(&ui->lint);
+    ui->nsources = 0;
+    ui->meta_fetching = false;
+    ui->meta_generation++;
+    if (!r)
+        return;
+    lint_text(r->script, r->script_len, &ui->lint);
+    ui->nsources = preflight_sources(r, ui->sources, METAWORK_MAX);
+    ui->meta_fetching = true;
+    metawork_request(w->meta, ui->sources, ui->nsources, ui->meta_generation);
+    ui->checklist = true;
+}
+
+static void handle_picker_key(struct ui *ui, const struct workers *w, int ch)
+{
+    size_t n = ui->recipes.count + 1;
+    enum action a = keys_action(ch);
+    if (a == ACT_ESCAPE || a == ACT_QUIT || a == ACT_RECIPE) {
+        ui->picker = false;
+    } else if (a == ACT_UP) {
+        ui->picker_sel = (ui->picker_sel + n - 1) % n;
+    } else if (a == ACT_DOWN) {
+        ui->picker_sel = (ui->picker_sel + 1) % n;
+    } else if (a == ACT_DETAIL) {
+        ui->picker = false;
+        recipe_select(ui, w, ui->picker_sel ? &ui->recipes.items[ui->picker_sel - 1] : NULL);
+    }
+}
+
+static void handle_key(struct ui *ui, const struct workers *w, int ch)
 {
     if (ch == KEY_RESIZE)
         return;
@@ -260,6 +318,10 @@ static void handle_key(struct ui *ui, struct refresh *refresh, int ch)
     }
     if (ui->filter_editing) {
         handle_filter_key(ui, ch);
+        return;
+    }
+    if (ui->picker) {
+        handle_picker_key(ui, w, ch);
         return;
     }
     long page = ui->table_height > 1 ? ui->table_height - 1 : 1;
@@ -304,10 +366,25 @@ static void handle_key(struct ui *ui, struct refresh *refresh, int ch)
         ui->sort_desc = !ui->sort_desc;
         ui_rows_rebuild(ui);
         break;
-    case ACT_DETAIL:
-        ui->view = ui->view == UI_VIEW_DETAIL ? UI_VIEW_OFFERS : UI_VIEW_DETAIL;
+    case ACT_DETAIL: ui->view = ui->view == UI_VIEW_DETAIL ? UI_VIEW_OFFERS : UI_VIEW_DETAIL; break;
+    case ACT_RECIPE:
+        /* the cursor starts on the recipe in force */
+        ui->picker = true;
+        ui->picker_sel = 0;
+        for (size_t i = 0; ui->recipe && i < ui->recipes.count; i++)
+            if (!strcmp(ui->recipes.items[i].name, ui->recipe->name))
+                ui->picker_sel = i + 1;
         break;
-    case ACT_REFRESH: refresh_now(refresh); break;
+    case ACT_CHECKLIST:
+        /* narrow terminals have no side panel: `c` shows the checklist full screen */
+        if (COLS < WIDE_COLS && ui->view != UI_VIEW_DETAIL) {
+            ui->checklist = true;
+            ui->view = UI_VIEW_DETAIL;
+        } else {
+            ui->checklist = !ui->checklist;
+        }
+        break;
+    case ACT_REFRESH: refresh_now(w->refresh); break;
     case ACT_REDRAW: clearok(curscr, TRUE); break;
     case ACT_NONE: break;
     }
@@ -328,6 +405,15 @@ static void apply_events(struct ui *ui, struct event_queue *q)
             ui->fetching = false;
             snprintf(ui->error, sizeof ui->error, "%s", ev->text);
             break;
+        case EVENT_META_READY:
+            /* an answer to an older recipe choice is dropped */
+            if (ev->source == ui->meta_generation) {
+                const struct meta_batch *b = ev->payload;
+                ui->nsources = b->count;
+                memcpy(ui->sources, b->items, b->count * sizeof *b->items);
+                ui->meta_fetching = false;
+            }
+            break;
         default: break;
         }
         event_free(ev);
@@ -342,7 +428,7 @@ static int initial_column(const struct cli_options *o)
     return 0;
 }
 
-static void loop(struct ui *ui, struct event_queue *q, struct refresh *refresh)
+static void loop(struct ui *ui, struct event_queue *q, const struct workers *w)
 {
     long last_draw = 0;
     bool dirty = true;
@@ -370,7 +456,7 @@ static void loop(struct ui *ui, struct event_queue *q, struct refresh *refresh)
         /* after EINTR too: SIGWINCH is read back as KEY_RESIZE */
         int ch;
         while ((ch = getch()) != ERR) {
-            handle_key(ui, refresh, ch);
+            handle_key(ui, w, ch);
             dirty = true;
         }
         if (n > 0 && (fds[1].revents & POLLIN)) {
@@ -382,7 +468,21 @@ static void loop(struct ui *ui, struct event_queue *q, struct refresh *refresh)
     }
 }
 
-int app_run(const struct cli_options *o)
+/* The recipe list for the picker; the CLI's recipe is selected when it is in the list (a recipe
+ * given as a file is used as it is). */
+static void recipes_init(struct ui *ui, const struct recipe *cli_recipe)
+{
+    char dir[600];
+    struct gw_error err = {0};
+    recipe_user_dir(dir, sizeof dir);
+    if (recipe_list_load(dir, &ui->recipes, &err) < 0)
+        snprintf(ui->recipe_error, sizeof ui->recipe_error, "%s", err.msg);
+    for (size_t i = 0; cli_recipe && i < ui->recipes.count; i++)
+        if (!strcmp(ui->recipes.items[i].name, cli_recipe->name))
+            ui->picker_sel = i + 1;
+}
+
+int app_run(const struct cli_options *o, const struct recipe *recipe)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "gpuwarden: the dashboard needs a terminal; use `gpuwarden offers` in "
@@ -410,13 +510,17 @@ int app_run(const struct cli_options *o)
     memset(&ui, 0, sizeof ui);
     ui.provider = provider_name(p);
     ui.demo = !strcmp(ui.provider, "demo");
-    ui.req = &o->req;
+    ui.req_flags = o->flag_req;
+    ui.req_now = o->req;
+    ui.req = &ui.req_now;
+    recipes_init(&ui, recipe);
     ui.view = UI_VIEW_OFFERS;
     ui.sort_col = initial_column(o);
     ui.sort_desc = o->sort_desc;
     ui.mouse = o->mouse;
     ui.utf8 = cmd_offers_utf8();
     struct market_request req = cli_market_request(o);
+    req.req = &ui.req_now;
 
     if (tcgetattr(STDIN_FILENO, &saved_termios) == 0)
         have_termios = 1;
@@ -446,11 +550,26 @@ int app_run(const struct cli_options *o)
         events_free(q);
         return EXIT_PROVIDER;
     }
-    loop(&ui, q, refresh);
+    struct hub_config hub;
+    cli_hub_config(o, &hub);
+    struct workers w = {.refresh = refresh, .meta = metawork_start(&hub, o->offline, q, &err)};
+    if (w.meta == NULL) {
+        refresh_stop(refresh);
+        restore_at_exit();
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        events_free(q);
+        return EXIT_PROVIDER;
+    }
+    if (recipe)
+        recipe_select(&ui, &w, recipe);
+    loop(&ui, q, &w);
+    metawork_stop(w.meta);
     refresh_stop(refresh);
     restore_at_exit();
-    events_free(q); /* with whatever the worker posted last */
+    events_free(q); /* with whatever the workers posted last */
     offer_list_free(&ui.offers);
     free(ui.rows);
+    lint_report_free(&ui.lint);
+    recipe_list_free(&ui.recipes);
     return EXIT_OK;
 }

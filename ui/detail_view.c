@@ -6,31 +6,8 @@
 #include <string.h>
 
 #include "cases.h"
+#include "draw.h"
 #include "theme.h"
-
-/* Writes `text` word-wrapped from (*y, x) within width w, stopping at row `bottom`. */
-static void wrap(int *y, int x, int w, int bottom, const char *text, int attr)
-{
-    const char *p = text;
-    attron(attr);
-    while (*p && *y < bottom) {
-        int len = (int)strlen(p);
-        int take = len <= w ? len : w;
-        if (take < len) {
-            int space = take;
-            while (space > 0 && p[space] != ' ')
-                space--;
-            if (space > 0)
-                take = space;
-        }
-        mvaddnstr(*y, x, p, take);
-        p += take;
-        while (*p == ' ')
-            p++;
-        (*y)++;
-    }
-    attroff(attr);
-}
 
 void detail_view_draw(const struct ui *ui, int y, int x, int h, int w)
 {
@@ -49,11 +26,11 @@ void detail_view_draw(const struct ui *ui, int y, int x, int h, int w)
     snprintf(line, sizeof line, "%lld  %dx %s  %s%s", (long long)o->id, o->num_gpus, o->gpu_name,
              o->geolocation[0] ? o->geolocation : "location unknown",
              o->flags & UI_OFFER_GONE ? "  (GONE: no longer offered)" : "");
-    wrap(&y, x + 1, w - 1, bottom, line, A_BOLD);
+    draw_wrap(&y, x + 1, w - 1, bottom, line, A_BOLD);
     struct finding f[RULE_COUNT];
     enum level verdict = rules_eval(o, ui->req, gpus_builtin(), f);
     snprintf(line, sizeof line, "verdict %s", level_marker(verdict, ui->utf8));
-    wrap(&y, x + 1, w - 1, bottom, line, theme_attr(theme_level(verdict)));
+    draw_wrap(&y, x + 1, w - 1, bottom, line, theme_attr(theme_level(verdict)));
     y++;
     /* blocks and warnings first: they are what the operator must read */
     for (int pass = 0; pass < 3; pass++) {
@@ -63,12 +40,12 @@ void detail_view_draw(const struct ui *ui, int y, int x, int h, int w)
                 continue;
             snprintf(line, sizeof line, "%s %s: %s", level_marker(f[r].level, ui->utf8),
                      rule_name(f[r].rule), f[r].message);
-            wrap(&y, x + 1, w - 1, bottom, line, theme_attr(theme_level(f[r].level)));
+            draw_wrap(&y, x + 1, w - 1, bottom, line, theme_attr(theme_level(f[r].level)));
             if (f[r].level != LEVEL_PASS && f[r].case_id) {
                 snprintf(line, sizeof line, "case %d, %s: %s", f[r].case_id,
                          cases_field(f[r].case_id, "title"),
                          cases_field(f[r].case_id, "lesson"));
-                wrap(&y, x + 3, w - 3, bottom, line, A_NORMAL);
+                draw_wrap(&y, x + 3, w - 3, bottom, line, A_NORMAL);
             }
         }
     }

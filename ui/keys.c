@@ -32,6 +32,8 @@ const struct key_binding keys_table[] = {
     {'\n', "Enter", ACT_DETAIL, "details of the selected offer"},
     {'\r', "Enter", ACT_DETAIL, NULL}, /* nonl(): Enter arrives as CR */
     {KEY_ENTER, "Enter", ACT_DETAIL, NULL},
+    {'p', "p", ACT_RECIPE, "pick a recipe: its needs re-judge the table at once"},
+    {'c', "c", ACT_CHECKLIST, "preflight checklist of the selected offer for the recipe"},
     {CTRL('r'), "Ctrl-R", ACT_REFRESH, "refresh offers now"},
     {CTRL('l'), "Ctrl-L", ACT_REDRAW, "redraw the screen"},
 };

@@ -26,6 +26,8 @@ enum action {
     ACT_DETAIL,
     ACT_REFRESH,
     ACT_REDRAW,
+    ACT_RECIPE,
+    ACT_CHECKLIST,
 };
 
 struct key_binding {

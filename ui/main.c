@@ -7,7 +7,10 @@
 #include "app.h"
 #include "cli.h"
 #include "cmd_cases.h"
+#include "cmd_check.h"
+#include "cmd_lint.h"
 #include "cmd_offers.h"
+#include "cmd_recipes.h"
 #include "jsonarena.h"
 
 int main(int argc, char **argv)
@@ -37,13 +40,32 @@ int main(int argc, char **argv)
         cli_free(&o);
         return EXIT_PROVIDER;
     }
+    /* --recipe sets requirements wherever no flag did (flags win) */
+    struct recipe recipe = {0};
+    bool have_recipe = false;
+    if (o.recipe) {
+        char dir[600];
+        recipe_user_dir(dir, sizeof dir);
+        if (recipe_load(o.recipe, dir, &recipe, &err) < 0) {
+            fprintf(stderr, "gpuwarden: %s\n", err.msg);
+            curl_global_cleanup();
+            cli_free(&o);
+            return EXIT_USAGE;
+        }
+        have_recipe = true;
+        recipe_apply(&recipe, &o.req);
+    }
     int rc;
     switch (o.command) {
     case CLI_CASES: rc = cmd_cases(&o); break;
     case CLI_OFFERS: rc = cmd_offers(&o); break;
+    case CLI_LINT: rc = cmd_lint(&o); break;
+    case CLI_RECIPES: rc = cmd_recipes(&o); break;
+    case CLI_CHECK: rc = cmd_check(&o, &recipe, &o.req); break;
     case CLI_DASHBOARD:
-    default: rc = app_run(&o); break;
+    default: rc = app_run(&o, have_recipe ? &recipe : NULL); break;
     }
+    recipe_free(&recipe);
     curl_global_cleanup();
     cli_free(&o);
     return rc;

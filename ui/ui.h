@@ -8,11 +8,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "lint.h"
 #include "market.h"
+#include "metawork.h"
+#include "recipe.h"
 #include "rules.h"
 
 /* offer.flags bits set by the live table */
-#define UI_OFFER_NEW 0x1  /* appeared in the latest refresh */
+#define UI_OFFER_NEW  0x1 /* appeared in the latest refresh */
 #define UI_OFFER_GONE 0x2 /* vanished; kept while selected */
 
 enum ui_view { UI_VIEW_OFFERS = 1, UI_VIEW_DETAIL, UI_VIEW_LOGS, UI_VIEW_INSTANCES };
@@ -25,7 +28,19 @@ struct ui {
     char error[256]; /* the last failure, "" when the last fetch worked */
     const char *provider;
     bool demo;
-    const struct requirements *req;
+    const struct requirements *req; /* points at req_now */
+    struct requirements req_now;    /* the flags' requirements with the recipe applied */
+    struct requirements req_flags;  /* the flags' alone: a recipe change starts from these */
+
+    /* recipe and preflight */
+    struct recipe_list recipes;  /* bundled + user, for the picker */
+    const struct recipe *recipe; /* chosen, or NULL; points into recipes or at the CLI's */
+    struct lint_report lint;     /* of the chosen recipe's setup script */
+    struct source_meta sources[METAWORK_MAX]; /* the recipe's image, repo, models */
+    size_t nsources;
+    bool meta_fetching;     /* waiting for the metadata worker */
+    int meta_generation;    /* the request whose answer counts */
+    char recipe_error[512]; /* a bad user recipe file, shown in the picker */
 
     /* view */
     size_t *rows; /* indexes into offers.items that pass the filter, in table order */
@@ -38,6 +53,9 @@ struct ui {
     bool filter_editing;
     enum ui_view view;
     bool help;
+    bool checklist;    /* the checklist panel replaces the detail panel */
+    bool picker;       /* the recipe picker is open */
+    size_t picker_sel; /* 0: no recipe, i: recipes.items[i - 1] */
     bool quit;
 
     /* terminal */

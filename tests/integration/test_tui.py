@@ -23,8 +23,10 @@ import time
 import unittest
 
 if __package__:
+    from .fakehub import FakeHub
     from .fakevast import REPO, FakeVast, find_binary, make_temp_home
 else:   # run as a script, or discovered without -t
+    from fakehub import FakeHub
     from fakevast import REPO, FakeVast, find_binary, make_temp_home
 
 TMUX = shutil.which("tmux")
@@ -41,7 +43,7 @@ FIELDS = (("flag", 4), ("verdict_cell", 8), ("id", 9), ("gpu", 15), ("n", 2), ("
           ("cc", 4), ("dph", 7), ("rel", 6), ("host", 10), ("ctry", 4), ("net", 9))
 REASONS_AT = sum(w + 1 for _, w in FIELDS)
 SORT_ORDER = ["VERDICT", "ID", "GPU", "N", "VRAM", "CC", "$/H", "REL", "HOST", "CTRY", "NET"]
-STATUS_RE = re.compile(r"^ gpuwarden \| (\S+) \| (\d+) offers: (\d+) pass (\d+) warn (\d+) block"
+STATUS_RE = re.compile(r"^ gpuwarden \| (\S+)(?: \| recipe \S+)? \| (\d+) offers: (\d+) pass (\d+) warn (\d+) block"
                        r" \| (updated \d+(?:s| min| h) ago|waiting for data)")
 
 
@@ -831,6 +833,222 @@ class TestLiveTable(FakeVastTuiCase):
                          [MARKERS["pass"], MARKERS["warn"], MARKERS["block"]])
         d.type("q")
         self.assertEqual(d.wait_exit(), 0)
+
+
+
+# ---------------------------------------------------------------- recipes and the checklist
+
+CHECK_ROW_RE = re.compile(r"(?:^|\s)(\S) (PASS|WARN|FAIL|PENDING|UNKNOWN) +(\d{1,2}) \S")
+RECIPE = "ace-step-1.5"
+EIGHT_GB = 29564868      # demo market: RTX 3060 8 GB, California US (warns on its own)
+TWELVE_GB = 4242307      # demo market: RTX 3060 12 GB, Texas US, CUDA 12.8
+
+
+class TestRecipeChecklist(TuiCase):
+    """`p` picks a recipe (SPEC §4, §11): its VRAM need re-judges the table at once and the
+    side panel turns into the preflight checklist (SPEC §6); `c` toggles it. Demo provider,
+    --offline (row 5 is UNKNOWN) unless a test brings a FakeHub."""
+
+    COLS, ROWS = 120, 40
+
+    def open(self, *args, cols=None, rows=None, extra_env=None):
+        d = self.start("--provider", "demo", *args, cols=cols or self.COLS,
+                       rows=rows or self.ROWS, extra_env=extra_env)
+        self.wait_rows(d)
+        return d
+
+    @staticmethod
+    def panel(s):
+        """The side panel's lines (the whole screen when there is no side panel)."""
+        return [s.right(ln) if s.split is not None else ln for ln in s.lines]
+
+    def panel_title(self, s):
+        """The panel's header: the line at the table header's height, else line 1."""
+        i = s.header_index()
+        return self.panel(s)[1 if i is None else i].strip()
+
+    def checklist(self, s):
+        """[(item, status, mark)] of the checklist rows on screen, top to bottom."""
+        out = []
+        for ln in self.panel(s):
+            m = CHECK_ROW_RE.search(ln)
+            if m:
+                out.append((int(m.group(3)), m.group(2), m.group(1)))
+        return out
+
+    def has_ten_rows(self, s):
+        return [r[0] for r in self.checklist(s)] == list(range(1, 11))
+
+    def row_of(self, s, oid):
+        rows = [r for r in s.table() if int(r["id"]) == oid]
+        return rows[0] if rows else None
+
+    def filter_to(self, d, oid):
+        d.type("/")
+        d.type(str(oid))
+        d.wait(lambda s: s.ids() == [oid], "only offer %d" % oid)
+        d.keys("Enter")
+        return d.wait(lambda s: "filter:" not in s.line(s.rows - 1) and s.ids() == [oid],
+                      "the filter kept, %d the only row" % oid)
+
+    def pick(self, d, downs):
+        """Opens the picker, moves down `downs` times (j, then Down, alternating), Enter."""
+        d.type("p")
+        d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the recipe picker")
+        for i in range(downs):
+            if i % 2:
+                d.keys("Down")
+            else:
+                d.type("j")
+        d.keys("Enter")
+
+    # -- tests
+
+    def test_picker_lists_recipes(self):
+        d = self.open("--offline")
+        d.type("p")
+        s = d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the recipe picker")
+        at = {}
+        for i, ln in enumerate(s.lines):
+            for name in ("(no recipe)", RECIPE, "pytorch-smoke"):
+                if name in ln:
+                    at[name] = i
+        self.assertEqual(set(at), {"(no recipe)", RECIPE, "pytorch-smoke"}, str(s))
+        self.assertLess(at["(no recipe)"], at[RECIPE])
+        self.assertLess(at[RECIPE], at["pytorch-smoke"])
+        self.assertIn("11.4 GB VRAM", s.lines[at[RECIPE]])
+        self.assertIn("1.2 GB VRAM", s.lines[at["pytorch-smoke"]])
+
+    def test_pick_recipe_blocks_small_card_and_shows_checklist(self):
+        d = self.open("--offline")
+        s = self.filter_to(d, EIGHT_GB)
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["warn"],
+                         "without a recipe the 8 GB card only warns")
+        self.assertNotIn("| recipe", s.line(0))
+        self.pick(d, 1)
+        s = d.wait(lambda s: "| recipe %s" % RECIPE in s.line(0) and
+                   self.has_ten_rows(s), "the recipe in force and its checklist")
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["block"], str(s))
+        self.assertEqual(self.panel_title(s), "CHECKLIST %s" % RECIPE)
+        rows = {item: status for item, status, _ in self.checklist(s)}
+        self.assertEqual(rows[4], "FAIL", "8 GB < 11.4 GB:\n%s" % s)
+        self.assertEqual(rows[5], "FAIL", "its CUDA 12.2 < the image's 12.8:\n%s" % s)
+        self.assertEqual([rows[1], rows[2], rows[3]], ["PASS", "PASS", "PASS"], str(s))
+        self.assertEqual((rows[9], rows[10]), ("PENDING", "PENDING"))
+        self.assertIn("launch refused", s.text)
+        self.assertIn("%d" % EIGHT_GB, "\n".join(self.panel(s)))
+        marks = {status: mark for _, status, mark in self.checklist(s)}
+        self.assertEqual(marks["FAIL"], "\u2717")
+        self.assertEqual(marks["PENDING"], "\u2026")
+        # c: back to DETAIL (the verdict stays BLOCK); c again: the checklist
+        d.type("c")
+        s = d.wait(lambda s: self.panel_title(s) == "DETAIL" and s.detail_id() == EIGHT_GB,
+                   "the DETAIL panel after c")
+        self.assertEqual(self.checklist(s), [])
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["block"])
+        self.assertIn("\u2717 BLOCK vram:", s.text)
+        d.type("c")
+        d.wait(lambda s: self.panel_title(s) == "CHECKLIST %s" % RECIPE and
+               self.has_ten_rows(s), "the checklist after c again")
+        # (no recipe): the 8 GB card is back to WARN
+        d.type("p")
+        d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the picker again")
+        d.type("k")
+        d.keys("Enter")
+        s = d.wait(lambda s: "| recipe" not in s.line(0) and
+                   "Enter picks" not in s.text, "no recipe in force")
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["warn"], str(s))
+        self.assertIn("no recipe chosen", s.text)
+
+    def test_escape_cancels_picker(self):
+        d = self.open("--offline")
+        s0 = self.filter_to(d, EIGHT_GB)
+        d.type("p")
+        d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the recipe picker")
+        d.type("j")
+        d.keys("Escape")
+        s = d.wait(lambda s: "Enter picks" not in s.text, "the picker closed")
+        self.assertNotIn("| recipe", s.line(0))
+        self.assertEqual(self.panel_title(s), "DETAIL")
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["warn"])
+        self.assertEqual(s.status(), s0.status())
+        # q closes the picker; it does not quit the dashboard
+        d.type("p")
+        d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the recipe picker again")
+        d.type("q")
+        s = d.wait(lambda s: "Enter picks" not in s.text, "q closes the picker")
+        self.assertIsNone(d.dead(), "q in the picker quit the dashboard")
+        self.assertNotIn("| recipe", s.line(0))
+
+    def test_escape_keeps_recipe_in_force(self):
+        d = self.open("--offline", "--recipe", RECIPE)
+        self.filter_to(d, EIGHT_GB)
+        d.wait(lambda s: "| recipe %s" % RECIPE in s.line(0) and self.has_ten_rows(s),
+               "ace-step-1.5 in force")
+        d.type("p")
+        d.wait(lambda s: "Enter picks, Esc cancels" in s.text, "the picker")
+        d.type("j")
+        d.keys("Escape")
+        s = d.wait(lambda s: "Enter picks" not in s.text, "the picker closed")
+        self.assertIn("| recipe %s" % RECIPE, s.line(0))
+        self.assertEqual(self.panel_title(s), "CHECKLIST %s" % RECIPE)
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["block"])
+
+    def test_pick_pytorch_smoke(self):
+        d = self.open("--offline")
+        self.pick(d, 2)
+        s = d.wait(lambda s: "| recipe pytorch-smoke" in s.line(0) and self.has_ten_rows(s),
+                   "pytorch-smoke in force")
+        self.assertEqual(self.panel_title(s), "CHECKLIST pytorch-smoke")
+
+    def test_start_with_recipe(self):
+        d = self.open("--offline", "--recipe", RECIPE)
+        s = d.wait(lambda s: self.has_ten_rows(s), "the checklist at start")
+        self.assertIn("| recipe %s" % RECIPE, s.line(0))
+        self.assertEqual(self.panel_title(s), "CHECKLIST %s" % RECIPE)
+        statuses = [st for _, st, _ in self.checklist(s)]
+        self.assertEqual(statuses[4], "UNKNOWN")
+        self.assertEqual(statuses[8:], ["PENDING", "PENDING"])
+        s = self.filter_to(d, EIGHT_GB)
+        self.assertEqual(self.row_of(s, EIGHT_GB)["verdict_cell"], MARKERS["block"])
+
+    def test_checklist_full_screen_at_80x24(self):
+        # started with --recipe: the first `c` must show the checklist (there is no side
+        # panel at 80 columns, so it goes full screen)
+        d = self.open("--offline", "--recipe", RECIPE, cols=80, rows=24)
+        d.type("c")
+        s = d.wait(lambda s: s.line(1).startswith("CHECKLIST %s" % RECIPE) and
+                   self.has_ten_rows(s), "the full-screen checklist at 80x24")
+        self.assertIsNone(s.header_index(), "no table behind the full-screen checklist")
+        self.assertIn("?:help", s.line(23))
+
+    def test_checklist_full_screen_at_80x24_then_pick(self):
+        d = self.open("--offline", cols=80, rows=24)
+        d.type("c")
+        d.wait(lambda s: s.line(1).startswith("CHECKLIST") and "no recipe chosen" in s.text,
+               "the full-screen checklist without a recipe")
+        self.pick(d, 1)
+        s = d.wait(lambda s: s.line(1).startswith("CHECKLIST %s" % RECIPE) and
+                   self.has_ten_rows(s), "ten rows full screen at 80x24")
+        self.assertIsNone(s.header_index())
+        d.keys("Escape")
+        d.wait(lambda s: s.header_index() is not None, "Esc back to the table")
+
+    def test_metadata_fills_row_5(self):
+        with FakeHub() as hub:
+            d = self.open("--recipe", RECIPE, extra_env=hub.env())
+            self.filter_to(d, TWELVE_GB)
+            s = d.wait(lambda s: self.has_ten_rows(s) and
+                       dict((i, st) for i, st, _ in self.checklist(s))[5] == "PASS",
+                       "row 5 PASS once the metadata arrived")
+            rows = dict((i, st) for i, st, _ in self.checklist(s))
+            self.assertEqual([rows[i] for i in range(1, 11)],
+                             ["PASS", "PASS", "PASS", "WARN", "PASS", "PASS", "PASS", "PASS",
+                              "PENDING", "PENDING"], str(s))
+            self.assertIn("no row FAILs", s.text)
+            paths = [e["path"] for e in hub.log()]
+            self.assertIn("/v2/namespaces/nvidia/repositories/cuda", paths)
+            self.assertTrue(all(not e["authorization"] for e in hub.log()))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,12 @@
+/* Small drawing helpers shared by the views. */
+#ifndef GPUWARDEN_DRAW_H
+#define GPUWARDEN_DRAW_H
+
+/* Writes `text` word-wrapped from (*y, x) within width w, stopping before row `bottom`;
+ * advances *y past what it wrote. */
+void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr);
+
+/* A bordered box of h x w at (y, x), cleared inside, with `title` on its top edge. */
+void draw_box(int y, int x, int h, int w, const char *title);
+
+#endif
