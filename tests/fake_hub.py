@@ -58,7 +58,10 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakeserver import Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("ok", "normal", "429", "500", "503", "malformed", "html", "hang")
 HANG_LIMIT_S = 60.0
@@ -532,24 +535,6 @@ Handler.do_GET = Handler.do_POST = Handler.do_PUT = Handler.do_DELETE = Handler.
     Handler.dispatch
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, socket.timeout)):
-            return
-        sys.stderr.write("fake_hub: error serving %s: %r\n" % (client_address, exc))
-
-
-def write_port_file(path, port):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Fake Docker Hub / GitHub / Hugging Face APIs.")
     ap.add_argument("port", nargs="?", type=int, default=0, help="port (0: pick one)")
@@ -558,7 +543,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     Handler.state = State(args.log)
-    server = Server(("127.0.0.1", args.port), Handler)
+    server = Server(("127.0.0.1", args.port), Handler, name="fake_hub")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

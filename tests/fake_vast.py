@@ -34,7 +34,10 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakeserver import Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("normal", "429", "500", "502", "503", "auth_error", "malformed", "html",
                "slow", "truncated", "ignore_filters", "hang")
@@ -420,25 +423,7 @@ class Handler(BaseHTTPRequestHandler):
 Handler.do_GET = Handler.do_POST = Handler.do_PUT = Handler.do_DELETE = Handler.dispatch
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False          # never wait for "hang" threads at shutdown
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, socket.timeout)):
-            return                  # client went away mid-reply: expected in fault tests
-        sys.stderr.write("fake_vast: error serving %s: %r\n" % (client_address, exc))
-
-
 # ---------------------------------------------------------------- main
-
-def write_port_file(path, port):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % port)
-    os.replace(tmp, path)
-
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Fake vast.ai API server for tests.")
@@ -453,7 +438,7 @@ def main(argv=None):
             offers = offers_from(json.load(f))
     Handler.state = State(offers, args.log)
 
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler, name="fake_vast")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -31,16 +31,16 @@ Seeded entries (restored by reset()):
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
+
+if __package__:
+    from .spawn import START_TIMEOUT, spawn_server, stop_process
+else:   # imported as a top-level module (run as a script, or discovered without -t)
+    from spawn import START_TIMEOUT, spawn_server, stop_process
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAKE_HUB = os.path.join(REPO, "tests", "fake_hub.py")
-START_TIMEOUT = 15.0
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # never via a proxy
 
 
@@ -73,37 +73,21 @@ class FakeHub:
         err_file = os.path.join(self.workdir, "hub.err")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        self.err = open(err_file, "w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, FAKE_HUB, "0", "--port-file", port_file,
-             "--log", os.path.join(self.workdir, "hub.log")],
-            stdout=subprocess.DEVNULL, stderr=self.err)
-        deadline = time.monotonic() + START_TIMEOUT
-        while not os.path.exists(port_file):
-            rc = self.proc.poll()
-            if rc is not None or time.monotonic() > deadline:
-                why = ("exited with status %d" % rc if rc is not None else
-                       "did not write its port file within %g s" % START_TIMEOUT)
-                self.stop()
-                with open(err_file, encoding="utf-8", errors="replace") as f:
-                    err = f.read().strip()
-                raise RuntimeError("fake_hub.py %s%s" % (why, "; stderr:\n" + err if err else ""))
-            time.sleep(0.02)
-        with open(port_file, encoding="ascii") as f:
-            self.port = int(f.read().strip())
+        try:
+            self.proc, self.err, self.port = spawn_server(
+                FAKE_HUB, ["0", "--port-file", port_file,
+                           "--log", os.path.join(self.workdir, "hub.log")],
+                port_file, err_file, START_TIMEOUT)
+        except RuntimeError:
+            self.stop()             # removes the workdir if start() made it
+            raise
         self.url = "http://127.0.0.1:%d" % self.port
         return self
 
     def stop(self):
         """SIGTERM, then SIGKILL after 10 s; closes the stderr file and removes the workdir
         if start() made it. Safe to call twice."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         if self.err is not None:
             self.err.close()
             self.err = None

@@ -12,16 +12,17 @@ Only 127.0.0.1 is ever contacted, and never through a proxy.
 
 import json
 import os
-import signal
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
+
+if __package__:
+    from .spawn import START_TIMEOUT, spawn_server, stop_process
+else:   # imported as a top-level module (run as a script, or discovered without -t)
+    from spawn import START_TIMEOUT, spawn_server, stop_process
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAKE_VAST = os.path.join(REPO, "tests", "fake_vast.py")
-START_TIMEOUT = 15.0     # seconds for the server to write its port file
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # never via a proxy
 
 
@@ -68,37 +69,15 @@ class FakeVast:
         with open(offers_file, "w", encoding="utf-8") as f:
             json.dump(offers, f)
         port_file = os.path.join(workdir, "port")
-        err_file = os.path.join(workdir, "server.err")
-        self.err = open(err_file, "w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, FAKE_VAST, "--port-file", port_file, "--offers", offers_file,
-             "--log", os.path.join(workdir, "server.log")],
-            stdout=subprocess.DEVNULL, stderr=self.err)
-        deadline = time.monotonic() + START_TIMEOUT
-        # the server writes the port file once it listens
-        while not os.path.exists(port_file):
-            rc = self.proc.poll()
-            if rc is not None or time.monotonic() > deadline:
-                why = ("exited with status %d" % rc if rc is not None else
-                       "did not write its port file within %g s" % START_TIMEOUT)
-                self.stop()
-                with open(err_file, encoding="utf-8", errors="replace") as f:
-                    err = f.read().strip()
-                raise RuntimeError("fake_vast.py %s%s" % (why, "; stderr:\n" + err if err else ""))
-            time.sleep(0.02)
-        with open(port_file, encoding="ascii") as f:
-            self.port = int(f.read().strip())
+        self.proc, self.err, self.port = spawn_server(
+            FAKE_VAST, ["--port-file", port_file, "--offers", offers_file,
+                        "--log", os.path.join(workdir, "server.log")],
+            port_file, os.path.join(workdir, "server.err"), START_TIMEOUT)
         self.url = "http://127.0.0.1:%d" % self.port
 
     def stop(self):
         """SIGTERM, then SIGKILL after 10 s; closes the stderr file. Safe to call twice."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         if self.err is not None:
             self.err.close()
 

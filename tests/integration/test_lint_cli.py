@@ -4,9 +4,9 @@ Run from the repository root:
     python3 -m unittest tests.integration.test_lint_cli -v
 
 The binary is $GPUWARDEN_BIN, else build/asan/gpuwarden (see fakevast.find_binary). The scripts
-are written by the tests into a temporary folder (the seed's two §5 examples are copied here
-verbatim from seed/guardrails-ja.md), except the bundled recipe scripts, which are linted where
-they ship (assets/recipes/*.sh) so a shipped recipe can never carry a block finding.
+are written by the tests into a temporary folder (the seed's two §5 examples are read from
+tests/fixtures/lint/seed_bad.sh and seed_good.sh), except the bundled recipe scripts, which are
+linted where they ship (assets/recipes/*.sh) so a shipped recipe can never carry a block finding.
 """
 
 import glob
@@ -29,54 +29,19 @@ RULES = {"no-errexit": "block", "swallowed-error": "block", "unverified-success"
          "insecure-ssh": "warn", "plain-ssh-tunnel": "warn", "destructive-command": "warn"}
 FINDING_KEYS = {"rule", "level", "line", "message", "hint"}
 
-# seed/guardrails-ja.md §5 "避けるべきパターン", verbatim.
-SEED_BAD = """\
-# NG: エラーを無視してSETUP_COMPLETEを出す
-pip install torch || true
-python download_model.py || true
-echo "SETUP_COMPLETE"  # ← モデルが無くても成功と報告
-"""
+# The seed's two §5 examples (seed/guardrails-ja.md), kept as fixtures: seed_bad.sh is
+# "避けるべきパターン" verbatim; seed_good.sh is "正しいパターン: フェイルファスト + 検証" with
+# its <placeholders> filled in (same lines).
+LINT_FIXTURES = os.path.join(REPO, "tests", "fixtures", "lint")
 
-# seed/guardrails-ja.md §5 "正しいパターン: フェイルファスト + 検証", verbatim.
-SEED_GOOD = """\
-#!/bin/bash
-set -euo pipefail
 
-echo "=== Phase 1: Dependencies ==="
-pip install torch --index-url https://download.pytorch.org/whl/cu126
-python -c "import torch; assert torch.cuda.is_available(), 'CUDA not available'"
+def fixture(name):
+    with open(os.path.join(LINT_FIXTURES, name), encoding="utf-8") as f:
+        return f.read()
 
-echo "=== Phase 2: Application ==="
-git clone --depth 1 <repo_url> /app
-cd /app && pip install -e .
 
-echo "=== Phase 3: Model Download ==="
-python -c "
-from huggingface_hub import snapshot_download
-snapshot_download('<model_id>', local_dir='/models/<name>')
-"
-
-# 検証: モデルの存在とサイズ
-if [ ! -d "/models/<name>" ]; then
-  echo "FATAL: Model directory missing" >&2; exit 1
-fi
-MODEL_SIZE=$(du -sm /models/<name> | cut -f1)
-if [ "$MODEL_SIZE" -lt <expected_min_mb> ]; then
-  echo "FATAL: Model incomplete (${MODEL_SIZE}MB)" >&2; exit 1
-fi
-
-echo "=== Phase 4: Service Start ==="
-python server.py --port 8000 &
-
-# ヘルスチェック待機
-for i in $(seq 1 60); do
-  if curl -sf http://localhost:8000/health > /dev/null 2>&1; then
-    echo "SETUP_COMPLETE"; exit 0
-  fi
-  sleep 5
-done
-echo "FATAL: Service failed to start within 5 minutes" >&2; exit 1
-"""
+SEED_BAD = fixture("seed_bad.sh")
+SEED_GOOD = fixture("seed_good.sh")
 
 # Only warn-level patterns: an insecure ssh option, a plain tunnel and a prune.
 WARN_ONLY = """\

@@ -1,0 +1,42 @@
+"""Shared plumbing of the fake API servers (tests/fake_vast.py, tests/fake_hub.py); Python 3
+standard library only. The scripts import it by putting their own folder on sys.path.
+
+    server = Server(("127.0.0.1", 0), Handler, name="fake_vast")
+    write_port_file(path, server.server_address[1])
+"""
+
+import os
+import socket
+import sys
+from http.server import ThreadingHTTPServer
+
+
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server whose handler threads never hold up shutdown, and which stays
+    quiet when a client goes away mid-reply (expected in fault tests). Other errors go to
+    stderr as "NAME: error serving ADDR: EXC"; NAME is the constructor's `name`, else the
+    class attribute."""
+
+    daemon_threads = True
+    block_on_close = False          # never wait for "hang" threads at shutdown
+    name = "fakeserver"
+
+    def __init__(self, server_address, handler_class, name=None, bind_and_activate=True):
+        if name is not None:
+            self.name = name
+        super().__init__(server_address, handler_class, bind_and_activate)
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, socket.timeout)):
+            return                  # client went away mid-reply: expected in fault tests
+        sys.stderr.write("%s: error serving %s: %r\n" % (self.name, client_address, exc))
+
+
+def write_port_file(path, port):
+    """Writes the port number to `path` atomically (via path.tmp), so a reader polling for
+    the file never sees it half written."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
