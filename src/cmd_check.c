@@ -92,8 +92,9 @@ static void print_text(const struct cli_options *o, const struct recipe *r,
                                   : "No row FAILs; rows 9 and 10 are decided after boot.\n");
 }
 
-int cmd_check(const struct cli_options *o, const struct recipe *r, const struct requirements *req)
+int cmd_check(const struct cli_options *o, const struct recipe *r)
 {
+    const struct requirements *req = &o->req;
     struct gw_error err = {0};
     struct market_result m = {0};
     if (find_offer(o, req, &m, &err) < 0) {

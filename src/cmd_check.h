@@ -5,8 +5,8 @@
 #include "cli.h"
 #include "recipe.h"
 
-/* `req` holds the options' requirements with the recipe applied. Returns 0 when no row FAILs,
+/* o->req holds the requirements with the recipe applied (see main). Returns 0 when no row FAILs,
  * 1 when one does, 2 for usage/input errors (unknown offer), 3 when the provider fails. */
-int cmd_check(const struct cli_options *o, const struct recipe *r, const struct requirements *req);
+int cmd_check(const struct cli_options *o, const struct recipe *r);
 
 #endif

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
     case CLI_OFFERS: rc = cmd_offers(&o); break;
     case CLI_LINT: rc = cmd_lint(&o); break;
     case CLI_RECIPES: rc = cmd_recipes(&o); break;
-    case CLI_CHECK: rc = cmd_check(&o, &recipe, &o.req); break;
+    case CLI_CHECK: rc = cmd_check(&o, &recipe); break;
     case CLI_DASHBOARD:
     default: rc = app_run(&o, have_recipe ? &recipe : NULL); break;
     }
