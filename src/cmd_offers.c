@@ -54,8 +54,7 @@ void cmd_offers_print_table(FILE *out, const struct offer_list *list,
     }
 }
 
-/* A number, or null when unknown. */
-static void add_num(cJSON *obj, const char *key, double v)
+void cmd_offers_json_number(struct cJSON *obj, const char *key, double v)
 {
     if (isnan(v))
         cJSON_AddNullToObject(obj, key);
@@ -79,20 +78,20 @@ static cJSON *offer_json(const struct offer *o, const struct requirements *req)
         cJSON_AddStringToObject(j, "gpu_name", o->gpu_name);
     else
         cJSON_AddNullToObject(j, "gpu_name");
-    add_num(j, "num_gpus", o->num_gpus ? (double)o->num_gpus : (double)NAN);
-    add_num(j, "vram_gb", round(o->gpu_ram_mib / 1024.0 * 100) / 100);
-    add_num(j, "compute_cap", o->compute_cap);
-    add_num(j, "reliability", o->reliability);
-    add_num(j, "dph_total", o->dph_total);
+    cmd_offers_json_number(j, "num_gpus", o->num_gpus ? (double)o->num_gpus : (double)NAN);
+    cmd_offers_json_number(j, "vram_gb", round(o->gpu_ram_mib / 1024.0 * 100) / 100);
+    cmd_offers_json_number(j, "compute_cap", o->compute_cap);
+    cmd_offers_json_number(j, "reliability", o->reliability);
+    cmd_offers_json_number(j, "dph_total", o->dph_total);
     if (o->country[0])
         cJSON_AddStringToObject(j, "country", o->country);
     else
         cJSON_AddNullToObject(j, "country");
-    add_num(j, "inet_down", o->inet_down);
-    add_num(j, "inet_up", o->inet_up);
+    cmd_offers_json_number(j, "inet_down", o->inet_down);
+    cmd_offers_json_number(j, "inet_up", o->inet_up);
     cJSON_AddStringToObject(j, "host", offer_host_name(o->host));
-    add_num(j, "cuda_max_good", o->cuda_max_good);
-    add_num(j, "disk_space", o->disk_space);
+    cmd_offers_json_number(j, "cuda_max_good", o->cuda_max_good);
+    cmd_offers_json_number(j, "disk_space", o->disk_space);
     struct finding f[RULE_COUNT];
     enum level verdict = rules_eval(o, req, gpus_builtin(), f);
     cJSON_AddStringToObject(j, "verdict", level_name(verdict));
@@ -122,14 +121,14 @@ void cmd_offers_print_json(FILE *out, const struct market_result *m, const char 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     cJSON_AddStringToObject(root, "fetched_at", when);
     cJSON *r = cJSON_AddObjectToObject(root, "requirements");
-    add_num(r, "min_vram_gb", req->min_vram_gb);
-    add_num(r, "max_dph", req->max_dph);
-    add_num(r, "min_reliability", req->min_reliability);
+    cmd_offers_json_number(r, "min_vram_gb", req->min_vram_gb);
+    cmd_offers_json_number(r, "max_dph", req->max_dph);
+    cmd_offers_json_number(r, "min_reliability", req->min_reliability);
     cJSON_AddItemToObject(r, "block_regions", region_array(req->block_regions, req->nblock));
     cJSON_AddItemToObject(r, "prefer_regions", region_array(req->prefer_regions, req->nprefer));
-    add_num(r, "min_inet_mbps", req->min_inet_mbps);
-    add_num(r, "min_cuda", req->min_cuda);
-    add_num(r, "min_disk_gb", req->min_disk_gb);
+    cmd_offers_json_number(r, "min_inet_mbps", req->min_inet_mbps);
+    cmd_offers_json_number(r, "min_cuda", req->min_cuda);
+    cmd_offers_json_number(r, "min_disk_gb", req->min_disk_gb);
     /* the header as one tree; the offers streamed one small tree at a time, one per line, so
      * a large market is neither held twice in memory nor slow to print */
     char *head = cJSON_PrintUnformatted(root);

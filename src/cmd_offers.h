@@ -22,6 +22,10 @@ bool cmd_offers_utf8(void);
 void cmd_offers_print_table(FILE *out, const struct offer_list *list,
                             const struct requirements *req, bool utf8);
 
+/* Adds `key`: a number, or null when v is NAN (unknown), as every JSON output does. */
+struct cJSON;
+void cmd_offers_json_number(struct cJSON *obj, const char *key, double v);
+
 /* Prints the SPEC §10 JSON document. */
 void cmd_offers_print_json(FILE *out, const struct market_result *m, const char *provider,
                            const struct requirements *req);

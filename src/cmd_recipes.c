@@ -5,15 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "cmd_offers.h"
 #include "recipe.h"
-
-static void add_num(cJSON *obj, const char *key, double v)
-{
-    if (isnan(v))
-        cJSON_AddNullToObject(obj, key);
-    else
-        cJSON_AddNumberToObject(obj, key, v);
-}
 
 static cJSON *recipe_json(const struct recipe *r)
 {
@@ -23,7 +16,7 @@ static cJSON *recipe_json(const struct recipe *r)
     cJSON_AddStringToObject(j, "origin", r->origin);
     cJSON_AddStringToObject(j, "image", r->image);
     /* rounded to what the arithmetic means: 9.5 x 1.2 is 11.4, not 11.399999999999999 */
-    add_num(j, "required_vram_gb", round(recipe_required_vram_gb(r) * 1000) / 1000);
+    cmd_offers_json_number(j, "required_vram_gb", round(recipe_required_vram_gb(r) * 1000) / 1000);
     cJSON *comps = cJSON_AddArrayToObject(j, "vram_components");
     for (size_t i = 0; i < r->ncomponents; i++) {
         cJSON *c = cJSON_CreateObject();
@@ -32,10 +25,10 @@ static cJSON *recipe_json(const struct recipe *r)
         cJSON_AddItemToArray(comps, c);
     }
     cJSON_AddNumberToObject(j, "overhead", r->overhead);
-    add_num(j, "min_compute_capability", r->min_cc);
-    add_num(j, "min_cuda", r->min_cuda);
-    add_num(j, "disk_gb", r->disk_gb);
-    add_num(j, "max_dph", r->max_dph);
+    cmd_offers_json_number(j, "min_compute_capability", r->min_cc);
+    cmd_offers_json_number(j, "min_cuda", r->min_cuda);
+    cmd_offers_json_number(j, "disk_gb", r->disk_gb);
+    cmd_offers_json_number(j, "max_dph", r->max_dph);
     cJSON_AddStringToObject(j, "setup_script", r->script_name);
     cJSON_AddStringToObject(j, "official_repo", r->official_repo);
     return j;

@@ -2,17 +2,16 @@
  * in script order, following function calls; each finding gets a message and a fix hint. */
 #include "lint.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "shcmd.h"
 #include "shlex.h"
+#include "textfile.h"
 #include "xalloc.h"
 
 #define LINT_MAX_FILE     ((size_t)4 * 1024 * 1024)
@@ -740,32 +739,10 @@ void lint_text(const char *text, size_t len, struct lint_report *out)
 int lint_file(const char *path, struct lint_report *out, struct gw_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(errno));
+    size_t n;
+    char *buf = textfile_read(path, LINT_MAX_FILE, &n, err);
+    if (!buf)
         return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(EISDIR));
-        fclose(f);
-        return -1;
-    }
-    char *buf = xmalloc(LINT_MAX_FILE + 1);
-    size_t n = fread(buf, 1, LINT_MAX_FILE + 1, f);
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rerr) {
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(rerr));
-        free(buf);
-        return -1;
-    }
-    if (n > LINT_MAX_FILE) {
-        error_set(err, EXIT_USAGE,
-                  "%s is larger than 4 MiB; lint reads setup scripts, not data files", path);
-        free(buf);
-        return -1;
-    }
     lint_text(buf, n, out);
     free(buf);
     return 0;

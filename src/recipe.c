@@ -3,20 +3,19 @@
 
 #include <cJSON.h>
 #include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "assets.h"
 #include "config.h"
+#include "textfile.h"
 #include "xalloc.h"
 
-#define RECIPE_MAX_FILE   (1L << 20)
-#define RECIPE_MAX_SCRIPT (1L << 20)
+#define RECIPE_MAX_FILE   ((size_t)1 << 20)
+#define RECIPE_MAX_SCRIPT ((size_t)1 << 20)
 #define BUNDLED_PREFIX    "recipes/"
 
 /* The parse state: which file, and the first error found. */
@@ -387,20 +386,10 @@ static void load_script(struct ctx *c, const char *script_dir, struct recipe *r)
     }
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", script_dir, r->script_name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        failf(c, "cannot read setup script %s: %s", path, strerror(errno));
-        return;
-    }
-    r->script = xmalloc(RECIPE_MAX_SCRIPT + 1);
-    r->script_len = fread(r->script, 1, RECIPE_MAX_SCRIPT + 1, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad || r->script_len > RECIPE_MAX_SCRIPT) {
-        failf(c, "setup script %s is unreadable or larger than 1 MiB", path);
-        return;
-    }
-    r->script[r->script_len] = '\0';
+    struct gw_error ferr = {0};
+    r->script = textfile_read(path, RECIPE_MAX_SCRIPT, &r->script_len, &ferr);
+    if (!r->script)
+        failf(c, "setup script: %s", ferr.msg);
 }
 
 int recipe_parse(const char *json, size_t len, const char *origin, const char *script_dir,
@@ -547,31 +536,11 @@ static void list_put(struct recipe_list *l, struct recipe *r)
     l->items[l->count++] = *r;
 }
 
-static char *read_file(const char *path, size_t *len, struct gw_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        error_set(err, EXIT_USAGE, "cannot read recipe %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = xmalloc(RECIPE_MAX_FILE + 1);
-    *len = fread(buf, 1, RECIPE_MAX_FILE + 1, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad || *len > RECIPE_MAX_FILE) {
-        error_set(err, EXIT_USAGE, "recipe %s is unreadable or larger than 1 MiB", path);
-        free(buf);
-        return NULL;
-    }
-    buf[*len] = '\0';
-    return buf;
-}
-
 /* A recipe file from disk; its setup script is read from the same folder. */
 static int load_path(const char *path, struct recipe *r, struct gw_error *err)
 {
     size_t len;
-    char *json = read_file(path, &len, err);
+    char *json = textfile_read(path, RECIPE_MAX_FILE, &len, err);
     if (!json)
         return -1;
     char dir[1024];

@@ -58,10 +58,9 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeserver import Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
+from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("ok", "normal", "429", "500", "503", "malformed", "html", "hang")
 HANG_LIMIT_S = 60.0
@@ -297,23 +296,12 @@ GITHUB_REPO = re.compile(r"^/repos/([^/]+)/([^/]+)/?$")
 HF_MODEL = re.compile(r"^/api/models/([^/]+(?:/[^/]+)?)/?$")
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-hub/1"
     state = None                    # set in main()
 
-    def log_message(self, *args):   # quiet
-        pass
 
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
-        if raw == "":
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
 
     def log_entry(self, status):
         headers = {k.lower(): v for k, v in self.headers.items()}

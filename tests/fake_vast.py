@@ -34,10 +34,9 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeserver import Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
+from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("normal", "429", "500", "502", "503", "auth_error", "malformed", "html",
                "slow", "truncated", "ignore_filters", "hang")
@@ -248,25 +247,14 @@ def offers_from(data):
 
 # ---------------------------------------------------------------- HTTP handler
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     protocol_version = "HTTP/1.1"   # so "Expect: 100-continue" is answered; we still close
     server_version = "fake-vast/1"
     state = None                    # set in main()
 
-    def log_message(self, *args):   # quiet: no per-request stderr lines
-        pass
 
     # -- request plumbing
 
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
-        if raw == "":
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
 
     def log_request_entry(self, body, status):
         self.state.record({

@@ -5,10 +5,30 @@ standard library only. The scripts import it by putting their own folder on sys.
     write_port_file(path, server.server_address[1])
 """
 
+import json
 import os
 import socket
 import sys
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Base of the fakes' handlers: no per-request stderr lines, and request bodies read as
+    JSON (or the raw text when it is not JSON, None when empty)."""
+
+    def log_message(self, *args):
+        pass
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
+        if raw == "":
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
 
 
 class Server(ThreadingHTTPServer):
