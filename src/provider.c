@@ -47,7 +47,8 @@ static void demo_destroy(struct provider *p)
     free(p);
 }
 
-static const struct provider_ops demo_ops = {"demo", demo_search, demo_destroy};
+static const struct provider_ops demo_ops = {
+    .name = "demo", .search = demo_search, .destroy = demo_destroy};
 
 struct provider *provider_demo_new(void)
 {

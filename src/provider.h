@@ -6,8 +6,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
+#include "instance.h"
 #include "query.h"
 
 struct search_request {
@@ -15,6 +17,19 @@ struct search_request {
     const char *order_field;   /* vast field to order by server-side, or NULL for vast's own */
     bool order_desc;
     int limit; /* 0: no limit sent */
+};
+
+/* What `create` rents (SPEC §7 step 1). */
+struct create_request {
+    int64_t offer_id;
+    const char *image;
+    double disk_gb;
+    const char *label;            /* "gpuwarden:<recipe>" */
+    const char *const *env_keys;  /* env as a JSON object: keys[i] = values[i] */
+    const char *const *env_values;
+    size_t nenv;
+    const int *ports; /* container ports to map, sent as "-p N:N": "1" env keys */
+    size_t nports;
 };
 
 struct provider;
@@ -25,6 +40,17 @@ struct provider_ops {
      * A provider may ignore the filters: the caller re-checks every offer. */
     int (*search)(struct provider *p, const struct search_request *req, char **body, size_t *len,
                   struct gw_error *err);
+    /* Rents an offer: 0 with *instance_id, -1 with err. An offer that is gone (404/410
+     * no_such_ask) is EXIT_USAGE with "offer N is no longer available; pick another offer". */
+    int (*create)(struct provider *p, const struct create_request *req, int64_t *instance_id,
+                  struct gw_error *err);
+    /* One instance: 1 with *out, 0 when the provider says it does not exist, -1 with err. */
+    int (*show)(struct provider *p, int64_t id, struct instance *out, struct gw_error *err);
+    /* Every instance of the account (all pages), appended to *out: 0, or -1 with err. */
+    int (*list)(struct provider *p, struct instance_list *out, struct gw_error *err);
+    /* A new provider of the same kind and account for another thread (its own HTTP client);
+     * the demo's instances are shared between clones. */
+    struct provider *(*clone)(const struct provider *p);
     void (*destroy)(struct provider *p);
 };
 
@@ -39,6 +65,22 @@ struct provider {
  * (search works without one) and is copied. Caller frees with provider_free(). */
 struct provider *provider_vast_new(const char *base_url, const char *api_key);
 struct provider *provider_demo_new(void);
+
+/* The demo's simulated instance behind an id, for the demo host (job.c): the GPU the machine
+ * really has, which for the case-7 offer is less than advertised. false when unknown. */
+struct demo_gpu {
+    char name[48];
+    int count;
+    double vram_mib; /* what nvidia-smi would report */
+    double cc;
+};
+bool provider_demo_gpu(const struct provider *p, int64_t instance_id, struct demo_gpu *out);
+
+int provider_create(struct provider *p, const struct create_request *req, int64_t *instance_id,
+                    struct gw_error *err);
+int provider_show(struct provider *p, int64_t id, struct instance *out, struct gw_error *err);
+int provider_list(struct provider *p, struct instance_list *out, struct gw_error *err);
+struct provider *provider_clone(const struct provider *p);
 
 int provider_search(struct provider *p, const struct search_request *req, char **body, size_t *len,
                     struct gw_error *err);

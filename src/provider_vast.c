@@ -121,7 +121,8 @@ static void vast_destroy(struct provider *p)
     free(p);
 }
 
-static const struct provider_ops vast_ops = {"vast", vast_search, vast_destroy};
+static const struct provider_ops vast_ops = {
+    .name = "vast", .search = vast_search, .destroy = vast_destroy};
 
 struct provider *provider_vast_new(const char *base_url, const char *api_key)
 {
