@@ -30,7 +30,7 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
 
 ENGINE_SRC := $(wildcard src/*.c)
 UI_SRC     := $(wildcard ui/*.c)
-ASSETS     := $(sort $(wildcard assets/*.tsv assets/*.json assets/recipes/*))
+ASSETS     := $(sort $(wildcard assets/*.tsv assets/*.json assets/recipes/* assets/demo/*))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
 UI_LIB     := $(BUILD)/libgpuwarden_ui.a

@@ -36,6 +36,8 @@ enum {
     OPT_GITHUB_URL,
     OPT_HF_URL,
     OPT_OFFLINE,
+    OPT_CONFIRM,
+    OPT_FOLLOW,
 };
 
 static const struct option long_options[] = {
@@ -66,12 +68,15 @@ static const struct option long_options[] = {
     {"github-url", required_argument, NULL, OPT_GITHUB_URL},
     {"hf-url", required_argument, NULL, OPT_HF_URL},
     {"offline", no_argument, NULL, OPT_OFFLINE},
+    {"confirm", required_argument, NULL, OPT_CONFIRM},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
     {NULL, 0, NULL, 0},
 };
 
 static const char *const command_names[] = {
     [CLI_DASHBOARD] = "", [CLI_OFFERS] = "offers",   [CLI_CASES] = "cases",
     [CLI_LINT] = "lint",  [CLI_RECIPES] = "recipes", [CLI_CHECK] = "check",
+    [CLI_LAUNCH] = "launch",
 };
 
 const char *cli_command_name(enum cli_command cmd)
@@ -171,17 +176,20 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         }
         o->recipe = arg;
         return 0;
-    case OPT_OFFER: {
+    case OPT_OFFER:
+    case OPT_CONFIRM: {
         double id;
         if (number(code, arg, 1, 9e15, &id, err) < 0)
             return -1;
         if (id != floor(id)) {
-            error_set(err, EXIT_USAGE, "--offer needs an offer id (a whole number), got '%s'", arg);
+            error_set(err, EXIT_USAGE, "--%s needs an id (a whole number), got '%s'",
+                      option_name(code), arg);
             return -1;
         }
-        o->offer_id = (long long)id;
+        *(code == OPT_OFFER ? &o->offer_id : &o->confirm_id) = (long long)id;
         return 0;
     }
+    case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_OFFLINE: o->offline = true; return 0;
     case OPT_QUERY:
         if (query_parse(&o->query, arg, &qerr) < 0) {
@@ -283,6 +291,20 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
         error_set(err, EXIT_USAGE, "lint needs a FILE (usage: gpuwarden lint FILE [--json])");
         return -1;
     }
+    if (o->command == CLI_LAUNCH && (!o->offer_id || !o->recipe || !o->confirm_id)) {
+        error_set(err, EXIT_USAGE,
+                  "launch needs --offer ID, --recipe NAME and --confirm ID (usage: gpuwarden "
+                  "launch --offer ID --recipe NAME|FILE --confirm ID [--follow]); nothing was "
+                  "rented");
+        return -1;
+    }
+    if (o->command == CLI_LAUNCH && o->confirm_id != o->offer_id) {
+        error_set(err, EXIT_USAGE,
+                  "--confirm %lld does not match --offer %lld: --confirm must repeat the offer id "
+                  "you mean to rent; nothing was rented",
+                  o->confirm_id, o->offer_id);
+        return -1;
+    }
     if (o->command == CLI_CHECK && (!o->offer_id || !o->recipe)) {
         error_set(err, EXIT_USAGE,
                   "check needs --offer ID and --recipe NAME (usage: gpuwarden check --offer ID "
@@ -359,8 +381,26 @@ static const char usage_check[] =
     "exit status: 0 no FAIL row, 1 a row FAILs, 2 usage or input error,\n"
     "3 provider or network error\n\n";
 
+static const char usage_launch[] =
+    "usage: gpuwarden launch --offer ID --recipe NAME|FILE --confirm ID [--follow] [options]\n\n"
+    "Rents the offer and walks the launch pipeline of SPEC §7: create, boot, connect (SSH, host\n"
+    "key trusted on first use), verify the GPU with nvidia-smi, run the recipe's setup detached\n"
+    "on the host, wait for its health endpoint, run its test request. Step changes are printed\n"
+    "as they happen, each line prefixed with its step; --follow adds the setup's log lines.\n"
+    "--confirm must repeat the offer id: renting costs money. The preflight checklist runs\n"
+    "first and a FAIL row refuses the launch. A failure leaves the instance as it is.\n\n"
+    "  --provider, --api-url, --hub-url, --github-url, --hf-url, --offline   as for check\n\n"
+    "environment: GPUWARDEN_SSH_KEY (private key; default ssh-agent, ~/.ssh/id_ed25519,\n"
+    "~/.ssh/id_rsa), GPUWARDEN_SSH_USER (default root)\n\n"
+    "exit status: 0 READY, 1 a step failed or the checklist FAILs (message on stderr),\n"
+    "2 usage or input error, 3 provider or network error before anything was rented\n";
+
 void cli_usage(enum cli_command cmd, FILE *out)
 {
+    if (cmd == CLI_LAUNCH) {
+        fputs(usage_launch, out);
+        return;
+    }
     if (cmd == CLI_CASES || cmd == CLI_LINT || cmd == CLI_RECIPES) {
         fputs(cmd == CLI_CASES ? usage_cases : cmd == CLI_LINT ? usage_lint : usage_recipes, out);
         return;
@@ -372,6 +412,7 @@ void cli_usage(enum cli_command cmd, FILE *out)
               "  (none)     the dashboard: live offer table, verdicts, findings, checklist\n"
               "  offers     offer table with guardrail verdicts\n"
               "  check      preflight checklist for one offer and one recipe\n"
+              "  launch     rent an offer and set it up, logs to stdout\n"
               "  lint FILE  check a setup script for the failure patterns\n"
               "  recipes    the recipes and what each needs\n"
               "  cases [N]  the failure cases behind the rules\n"

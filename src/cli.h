@@ -10,7 +10,15 @@
 #include "query.h"
 #include "rules.h"
 
-enum cli_command { CLI_DASHBOARD, CLI_OFFERS, CLI_CASES, CLI_LINT, CLI_RECIPES, CLI_CHECK };
+enum cli_command {
+    CLI_DASHBOARD,
+    CLI_OFFERS,
+    CLI_CASES,
+    CLI_LINT,
+    CLI_RECIPES,
+    CLI_CHECK,
+    CLI_LAUNCH,
+};
 
 struct cli_options {
     enum cli_command command;
@@ -37,6 +45,8 @@ struct cli_options {
     const char *github_url; /* --github-url, else GPUWARDEN_GITHUB_URL */
     const char *hf_url;     /* --hf-url, else GPUWARDEN_HF_URL */
     bool offline;           /* --offline: no metadata requests, sources UNKNOWN (offline) */
+    long long confirm_id;   /* --confirm ID (launch: must equal --offer), 0 when not given */
+    bool follow;            /* --follow (launch): print the setup's log lines too */
 };
 
 /* Parses argv (argv[0] is the program). On a usage error returns -1 with a one-line sentence

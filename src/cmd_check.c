@@ -92,36 +92,43 @@ static void print_text(const struct cli_options *o, const struct recipe *r,
                                   : "No row FAILs; rows 9 and 10 are decided after boot.\n");
 }
 
-int cmd_check(const struct cli_options *o, const struct recipe *r)
+int cmd_check_eval(const struct cli_options *o, const struct recipe *r, struct market_result *m,
+                   struct preflight_row rows[PREFLIGHT_ROWS], struct gw_error *err)
 {
-    const struct requirements *req = &o->req;
-    struct gw_error err = {0};
-    struct market_result m = {0};
-    if (find_offer(o, req, &m, &err) < 0) {
-        fprintf(stderr, "gpuwarden: %s\n", err.msg);
-        market_result_free(&m);
-        return err.kind ? (int)err.kind : EXIT_PROVIDER;
-    }
+    if (find_offer(o, &o->req, m, err) < 0)
+        return -1;
     struct lint_report lint;
     lint_text(r->script, r->script_len, &lint);
     struct source_meta sources[MAX_SOURCES];
     size_t n = preflight_sources(r, sources, MAX_SOURCES);
     fetch_sources(o, sources, n);
-    struct preflight_input in = {.offer = &m.offers.items[0],
-                                 .req = req,
+    struct preflight_input in = {.offer = &m->offers.items[0],
+                                 .req = &o->req,
                                  .gpus = gpus_builtin(),
                                  .recipe = r,
                                  .lint = &lint,
                                  .sources = sources,
                                  .nsources = n,
                                  .now = time(NULL)};
-    struct preflight_row rows[PREFLIGHT_ROWS];
     preflight_eval(&in, rows);
+    lint_report_free(&lint);
+    return 0;
+}
+
+int cmd_check(const struct cli_options *o, const struct recipe *r)
+{
+    struct gw_error err = {0};
+    struct market_result m = {0};
+    struct preflight_row rows[PREFLIGHT_ROWS];
+    if (cmd_check_eval(o, r, &m, rows, &err) < 0) {
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        market_result_free(&m);
+        return err.kind ? (int)err.kind : EXIT_PROVIDER;
+    }
     if (o->json)
         print_json(o, r, rows);
     else
-        print_text(o, r, in.offer, rows);
-    lint_report_free(&lint);
+        print_text(o, r, &m.offers.items[0], rows);
     market_result_free(&m);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "gpuwarden: cannot write the output\n");

@@ -2,6 +2,8 @@
  * cache. Only public, anonymous endpoints: no Authorization header is ever sent from here. */
 #include "hub.h"
 
+#include "atomicfile.h"
+
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -401,26 +403,6 @@ static bool cache_path(const struct hub *h, enum source_kind kind, const char *k
 }
 
 /* mkdir -p, new folders 0700 (metadata of what the user runs is nobody else's business). */
-static int make_dirs(const char *path)
-{
-    char buf[512];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
 /* Reads a cache entry for `key`; false when absent, unreadable, corrupt or for another key. */
 static bool cache_load(const struct hub *h, enum source_kind kind, const char *key,
                        struct source_meta *out)
@@ -468,29 +450,14 @@ static bool cache_load(const struct hub *h, enum source_kind kind, const char *k
     return ok;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes the entry atomically (temporary file in the same folder, fsync, rename). A cache that
  * cannot be written costs a refetch later, nothing more: failures are silent. */
 static void cache_store(const struct hub *h, const char *key, const struct source_meta *m)
 {
-    char path[800], tmp[820];
+    char path[800];
     if (!h->cfg.cache_dir[0] || !cache_path(h, m->kind, key, path, sizeof path) ||
-        make_dirs(h->cfg.cache_dir) != 0)
+        atomicfile_mkdirs(h->cfg.cache_dir) != 0)
         return;
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "kind", source_kind_name(m->kind));
     cJSON_AddStringToObject(j, "id", key);
@@ -513,24 +480,8 @@ static void cache_store(const struct hub *h, const char *key, const struct sourc
     cJSON_Delete(j);
     if (text == NULL)
         return;
-    int fd = mkstemp(tmp); /* 0600 */
-    bool ok = fd >= 0;
-    if (ok) {
-        ok = fchmod(fd, 0600) == 0 && write_all(fd, text, strlen(text)) == 0 &&
-             write_all(fd, "\n", 1) == 0 && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        ok = ok && rename(tmp, path) == 0;
-        if (!ok)
-            unlink(tmp);
-    }
+    (void)atomicfile_write(path, text, strlen(text));
     cJSON_free(text);
-    if (ok) {
-        int dfd = open(h->cfg.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
 }
 
 /* ------------------------------------------------------------------ hub_fetch */

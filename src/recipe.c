@@ -658,3 +658,24 @@ int recipe_load(const char *name_or_file, const char *user_dir, struct recipe *r
     recipe_list_free(&l);
     return -1;
 }
+
+char *recipe_fill_id(const char *s, const char *id)
+{
+    if (s == NULL)
+        return NULL;
+    size_t size = strlen(s) + 1, idn = strlen(id);
+    for (const char *p = s; (p = strstr(p, "{id}")); p += 4)
+        size += idn;
+    char *out = xmalloc(size), *o = out;
+    for (const char *p = s; *p;) {
+        if (!strncmp(p, "{id}", 4)) {
+            memcpy(o, id, idn);
+            o += idn;
+            p += 4;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}

@@ -118,4 +118,8 @@ void recipe_apply(const struct recipe *r, struct requirements *req);
  * "pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime" -> 12.8; NAN when the tag does not say. */
 double recipe_image_cuda(const char *image);
 
+/* A copy of a test request's path or body with every "{id}" replaced by `id` (the submitted task's
+ * id); NULL for NULL. Caller frees. */
+char *recipe_fill_id(const char *s, const char *id);
+
 #endif

@@ -17,10 +17,13 @@
 #include "checklist_view.h"
 #include "cmd_offers.h"
 #include "detail_view.h"
+#include "dialog.h"
 #include "events.h"
 #include "help.h"
 #include "hub.h"
+#include "jobs_view.h"
 #include "keys.h"
+#include "launch.h"
 #include "offers_view.h"
 #include "picker.h"
 #include "preflight.h"
@@ -108,6 +111,8 @@ static int next_timer_ms(const struct ui *ui)
 {
     if (ui->fetching || (ui->meta_fetching && ui->checklist))
         return 250;
+    if (launch_active(ui))
+        return 1000; /* elapsed times tick */
     if (ui->fetched_at == 0)
         return -1;
     long age = (long)(time(NULL) - ui->fetched_at);
@@ -129,12 +134,18 @@ static void draw_status(const struct ui *ui, int cols)
     char state[48] = "";
     if (ui->fetching)
         snprintf(state, sizeof state, " %c refreshing", spin[(now_ms() / 250) % 4]);
+    size_t running = 0;
+    for (size_t i = 0; i < ui->njobs; i++)
+        running += ui->jobs[i].job != NULL;
+    char jobs[48] = "";
+    if (ui->njobs)
+        snprintf(jobs, sizeof jobs, " | jobs %zu running", running);
     snprintf(line, sizeof line,
-             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s%s%s",
+             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s%s%s%s",
              ui->provider, verdicts[0] + verdicts[1] + verdicts[2], verdicts[0], verdicts[1],
              verdicts[2], ui->fetched_at ? "updated " : "waiting for data", age, state,
              ui->filter[0] ? " | filtered" : "", ui->recipe ? " | recipe " : "",
-             ui->recipe ? ui->recipe->name : "");
+             ui->recipe ? ui->recipe->name : "", jobs);
     attron(theme_attr(THEME_STATUS));
     mvhline(0, 0, ' ', cols);
     mvaddnstr(0, 0, line, cols);
@@ -158,14 +169,21 @@ static void draw_hints(const struct ui *ui, int y, int cols)
 {
     attron(theme_attr(THEME_HINT));
     mvhline(y, 0, ' ', cols);
-    if (ui->filter_editing) {
+    if (ui->filter_editing || ui->search_editing) {
         char line[128];
-        snprintf(line, sizeof line, " filter: %s_   (Enter keeps, Esc clears)", ui->filter);
+        snprintf(line, sizeof line, " %s: %s_   (Enter keeps, Esc clears)",
+                 ui->filter_editing ? "filter" : "search the log",
+                 ui->filter_editing ? ui->filter : ui->log_search);
         mvaddnstr(y, 0, line, cols);
+    } else if (ui->view == UI_VIEW_LOGS) {
+        mvaddnstr(y, 0,
+                  " ?:help  q:quit  j/k:scroll  F/End:follow  w:wrap  t:times  /:search  "
+                  "f:fullscreen  [/]:job  1-4:views",
+                  cols);
     } else {
         mvaddnstr(y, 0,
-                  " ?:help  q:quit  j/k:move  /:filter  </>:sort  r:reverse  Enter:detail  "
-                  "p:recipe  c:checklist  1-4:views  ^R:refresh",
+                  " ?:help  q:quit  j/k:move  /:filter  </>:sort  Enter:detail  p:recipe  "
+                  "c:checklist  L:launch  1-4:views  ^R:refresh",
                   cols);
     }
     attroff(theme_attr(THEME_HINT));
@@ -199,6 +217,13 @@ void app_draw(struct ui *ui)
         attroff(theme_attr(THEME_ERROR));
         top++;
     }
+    if (ui->notice[0]) {
+        attron(theme_attr(THEME_WARN));
+        mvhline(top, 0, ' ', cols);
+        mvaddnstr(top, 1, ui->notice, cols - 1);
+        attroff(theme_attr(THEME_WARN));
+        top++;
+    }
     int h = lines - 1 - top;
     /* the side panel: the checklist when it is on, else the findings */
     void (*panel)(const struct ui *, int, int, int, int) =
@@ -215,10 +240,7 @@ void app_draw(struct ui *ui)
         }
         break;
     case UI_VIEW_DETAIL: panel(ui, top, 0, h, cols); break;
-    case UI_VIEW_LOGS:
-        mvaddnstr(top + 1, 2, "LOGS: no jobs yet; launched setups stream their logs here.",
-                  cols - 4);
-        break;
+    case UI_VIEW_LOGS: jobs_view_draw(ui, top, 0, h, cols); break;
     case UI_VIEW_INSTANCES:
         mvaddnstr(top + 1, 2, "INSTANCES: none rented by gpuwarden in this session.", cols - 4);
         break;
@@ -228,6 +250,7 @@ void app_draw(struct ui *ui)
         picker_draw(ui, lines, cols);
     if (ui->help)
         help_draw(lines, cols);
+    dialog_draw(&ui->dialog, lines, cols);
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -266,6 +289,7 @@ static void handle_mouse(struct ui *ui)
 struct workers {
     struct refresh *refresh;
     struct metawork *meta;
+    struct launcher *launch;
 };
 
 /* Makes `r` (or no recipe) the one in force: requirements re-derived from the flags, the table
@@ -290,6 +314,59 @@ static void recipe_select(struct ui *ui, const struct workers *w, const struct r
     ui->meta_fetching = true;
     metawork_request(w->meta, ui->sources, ui->nsources, ui->meta_generation);
     ui->checklist = true;
+}
+
+static void handle_search_key(struct ui *ui, int ch)
+{
+    size_t n = strlen(ui->log_search);
+    if (ch == 27) {
+        ui->log_search[0] = '\0';
+        ui->search_editing = false;
+    } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        ui->search_editing = false;
+        if (!jobs_log_find(ui))
+            snprintf(ui->notice, sizeof ui->notice, "'%s' is not in this log", ui->log_search);
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (n > 0)
+            ui->log_search[n - 1] = '\0';
+    } else if (ch >= 32 && ch < 127 && n + 1 < sizeof ui->log_search) {
+        ui->log_search[n] = (char)ch;
+        ui->log_search[n + 1] = '\0';
+    }
+}
+
+static void handle_dialog_key(struct ui *ui, const struct workers *w, int ch)
+{
+    int button = 0;
+    int kind = ui->dialog.kind;
+    if (dialog_key(&ui->dialog, ch, &button) == DIALOG_CHOSEN && kind == UI_DIALOG_LAUNCH)
+        launch_start(ui, w->launch);
+}
+
+/* The log view's keys: scrolling pauses, F/End follow, w t f toggle, [ ] pick the job. */
+static bool handle_log_key(struct ui *ui, enum action a, long page)
+{
+    switch (a) {
+    case ACT_UP: jobs_log_scroll(ui, -1); return true;
+    case ACT_DOWN: jobs_log_scroll(ui, 1); return true;
+    case ACT_PAGE_UP: jobs_log_scroll(ui, -page); return true;
+    case ACT_PAGE_DOWN: jobs_log_scroll(ui, page); return true;
+    case ACT_TOP: jobs_log_scroll(ui, -(long)UI_LOG_LINES); return true;
+    case ACT_BOTTOM:
+    case ACT_FOLLOW: jobs_log_follow(ui); return true;
+    case ACT_WRAP: ui->log_wrap = !ui->log_wrap; return true;
+    case ACT_TIMESTAMPS: ui->log_times = !ui->log_times; return true;
+    case ACT_FULLSCREEN: ui->log_full = !ui->log_full; return true;
+    case ACT_JOB_PREV:
+    case ACT_JOB_NEXT:
+        if (ui->njobs)
+            ui->job_sel = (ui->job_sel + (a == ACT_JOB_NEXT ? 1 : ui->njobs - 1)) % ui->njobs;
+        return true;
+    case ACT_FILTER:
+        ui->search_editing = true;
+        return true;
+    default: return false;
+    }
 }
 
 static void handle_picker_key(struct ui *ui, const struct workers *w, int ch)
@@ -320,11 +397,22 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
         handle_filter_key(ui, ch);
         return;
     }
+    if (ui->search_editing) {
+        handle_search_key(ui, ch);
+        return;
+    }
+    if (ui->dialog.open) {
+        handle_dialog_key(ui, w, ch);
+        return;
+    }
     if (ui->picker) {
         handle_picker_key(ui, w, ch);
         return;
     }
+    ui->notice[0] = '\0'; /* a notice lasts until the next key */
     long page = ui->table_height > 1 ? ui->table_height - 1 : 1;
+    if (ui->view == UI_VIEW_LOGS && handle_log_key(ui, keys_action(ch), LINES > 12 ? LINES - 12 : 1))
+        return;
     switch (keys_action(ch)) {
     case ACT_HELP: ui->help = !ui->help; break;
     case ACT_QUIT: ui->quit = true; break;
@@ -384,6 +472,13 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
             ui->checklist = !ui->checklist;
         }
         break;
+    case ACT_LAUNCH: launch_open(ui, ch); break;
+    case ACT_FOLLOW:
+    case ACT_WRAP:
+    case ACT_TIMESTAMPS:
+    case ACT_FULLSCREEN:
+    case ACT_JOB_PREV:
+    case ACT_JOB_NEXT: break; /* log keys: only in the logs view */
     case ACT_REFRESH: refresh_now(w->refresh); break;
     case ACT_REDRAW: clearok(curscr, TRUE); break;
     case ACT_NONE: break;
@@ -405,6 +500,8 @@ static void apply_events(struct ui *ui, struct event_queue *q)
             ui->fetching = false;
             snprintf(ui->error, sizeof ui->error, "%s", ev->text);
             break;
+        case EVENT_JOB_STEP:
+        case EVENT_LOG_LINES: launch_event(ui, ev); break;
         case EVENT_META_READY:
             /* an answer to an older recipe choice is dropped */
             if (ev->source == ui->meta_generation) {
@@ -543,8 +640,11 @@ int app_run(const struct cli_options *o, const struct recipe *recipe)
         mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
     theme_init(!o->no_color);
 
+    struct launcher launcher;
+    launch_init(&launcher, provider_clone(p), q);
     struct refresh *refresh = refresh_start(p, &req, o->refresh_s, q, &err);
     if (refresh == NULL) {
+        launch_shutdown(&ui, &launcher);
         restore_at_exit();
         fprintf(stderr, "gpuwarden: %s\n", err.msg);
         events_free(q);
@@ -555,14 +655,18 @@ int app_run(const struct cli_options *o, const struct recipe *recipe)
     struct workers w = {.refresh = refresh, .meta = metawork_start(&hub, o->offline, q, &err)};
     if (w.meta == NULL) {
         refresh_stop(refresh);
+        launch_shutdown(&ui, &launcher);
         restore_at_exit();
         fprintf(stderr, "gpuwarden: %s\n", err.msg);
         events_free(q);
         return EXIT_PROVIDER;
     }
+    w.launch = &launcher;
     if (recipe)
         recipe_select(&ui, &w, recipe);
+    launch_restore(&ui, &launcher);
     loop(&ui, q, &w);
+    launch_shutdown(&ui, &launcher);
     metawork_stop(w.meta);
     refresh_stop(refresh);
     restore_at_exit();

@@ -34,6 +34,13 @@ const struct key_binding keys_table[] = {
     {KEY_ENTER, "Enter", ACT_DETAIL, NULL},
     {'p', "p", ACT_RECIPE, "pick a recipe: its needs re-judge the table at once"},
     {'c', "c", ACT_CHECKLIST, "preflight checklist of the selected offer for the recipe"},
+    {'L', "L", ACT_LAUNCH, "launch the selected offer with the recipe (dialog, Cancel focused)"},
+    {'F', "F", ACT_FOLLOW, "logs: follow the newest line again (End too)"},
+    {'w', "w", ACT_WRAP, "logs: wrap long lines"},
+    {'t', "t", ACT_TIMESTAMPS, "logs: show time stamps"},
+    {'f', "f", ACT_FULLSCREEN, "logs: the pane takes the whole view"},
+    {'[', "[", ACT_JOB_PREV, "logs: previous job"},
+    {']', "]", ACT_JOB_NEXT, "logs: next job"},
     {CTRL('r'), "Ctrl-R", ACT_REFRESH, "refresh offers now"},
     {CTRL('l'), "Ctrl-L", ACT_REDRAW, "redraw the screen"},
 };

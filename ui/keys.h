@@ -28,6 +28,13 @@ enum action {
     ACT_REDRAW,
     ACT_RECIPE,
     ACT_CHECKLIST,
+    ACT_LAUNCH,
+    ACT_FOLLOW,
+    ACT_WRAP,
+    ACT_TIMESTAMPS,
+    ACT_FULLSCREEN,
+    ACT_JOB_PREV,
+    ACT_JOB_NEXT,
 };
 
 struct key_binding {

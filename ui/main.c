@@ -8,10 +8,12 @@
 #include "cli.h"
 #include "cmd_cases.h"
 #include "cmd_check.h"
+#include "cmd_launch.h"
 #include "cmd_lint.h"
 #include "cmd_offers.h"
 #include "cmd_recipes.h"
 #include "jsonarena.h"
+#include "ssh.h"
 
 int main(int argc, char **argv)
 {
@@ -35,8 +37,8 @@ int main(int argc, char **argv)
     }
     /* once, before any thread (DESIGN §2) */
     json_arena_install();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "gpuwarden: libcurl could not start\n");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || ssh_global_init() != 0) {
+        fprintf(stderr, "gpuwarden: libcurl or libssh2 could not start\n");
         cli_free(&o);
         return EXIT_PROVIDER;
     }
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
         recipe_user_dir(dir, sizeof dir);
         if (recipe_load(o.recipe, dir, &recipe, &err) < 0) {
             fprintf(stderr, "gpuwarden: %s\n", err.msg);
+            ssh_global_cleanup();
             curl_global_cleanup();
             cli_free(&o);
             return EXIT_USAGE;
@@ -62,10 +65,12 @@ int main(int argc, char **argv)
     case CLI_LINT: rc = cmd_lint(&o); break;
     case CLI_RECIPES: rc = cmd_recipes(&o); break;
     case CLI_CHECK: rc = cmd_check(&o, &recipe); break;
+    case CLI_LAUNCH: rc = cmd_launch(&o, &recipe); break;
     case CLI_DASHBOARD:
     default: rc = app_run(&o, have_recipe ? &recipe : NULL); break;
     }
     recipe_free(&recipe);
+    ssh_global_cleanup();
     curl_global_cleanup();
     cli_free(&o);
     return rc;

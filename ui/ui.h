@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "dialog.h"
+#include "job.h"
 #include "lint.h"
+#include "logring.h"
 #include "market.h"
 #include "metawork.h"
 #include "recipe.h"
@@ -19,6 +22,26 @@
 #define UI_OFFER_GONE 0x2 /* vanished; kept while selected */
 
 enum ui_view { UI_VIEW_OFFERS = 1, UI_VIEW_DETAIL, UI_VIEW_LOGS, UI_VIEW_INSTANCES };
+
+#define UI_MAX_JOBS  16
+#define UI_LOG_LINES 10000 /* per job; older lines are dropped and counted */
+#define UI_LOG_STAMP 9     /* "HH:MM:SS " in front of every stored line */
+
+/* A launch as the dashboard sees it: the worker (NULL once it has ended, or for a job loaded
+ * from the state file) and what its events said. */
+struct ui_job {
+    struct job *job;
+    struct job_status st;   /* the latest JOB_STEP payload */
+    struct logring *log;    /* step messages and setup output, each with its time stamp */
+    bool follow;            /* the pane sticks to the newest line */
+    size_t scroll;          /* while paused: lines between the bottom of the pane and the end */
+    unsigned long long paused_total; /* logring_total() when the pane was paused */
+    int phase_total;        /* "=== Phase" lines in the script, for the progress bar; 0 unknown */
+    double ended_at;        /* wall time of the final event, 0 while running */
+};
+
+/* What a confirmed dialog does. */
+enum ui_dialog_kind { UI_DIALOG_LAUNCH = 1, UI_DIALOG_JOB_FAILED };
 
 struct ui {
     /* data */
@@ -41,6 +64,19 @@ struct ui {
     bool meta_fetching;     /* waiting for the metadata worker */
     int meta_generation;    /* the request whose answer counts */
     char recipe_error[512]; /* a bad user recipe file, shown in the picker */
+
+    /* jobs */
+    struct ui_job jobs[UI_MAX_JOBS];
+    size_t njobs;
+    size_t job_sel;  /* the job whose log the pane shows */
+    bool log_wrap;   /* `w` */
+    bool log_times;  /* `t` */
+    bool log_full;   /* `f`: the log pane takes the whole view */
+    char log_search[64];
+    bool search_editing;
+    struct dialog dialog;
+    struct offer dialog_offer; /* the offer a launch dialog is about, copied when it opened */
+    char notice[256]; /* a one-line message under the status bar ("" none) */
 
     /* view */
     size_t *rows; /* indexes into offers.items that pass the filter, in table order */

@@ -1,0 +1,174 @@
+/* Headless launch: the checklist, then one job whose events are printed as they come. */
+#include "cmd_launch.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_check.h"
+#include "cmd_offers.h"
+#include "config.h"
+#include "events.h"
+#include "job.h"
+#include "ssh.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* The checklist's verdict in one line; false when a row FAILs (then each is named on stderr). */
+static bool preflight_ok(const struct preflight_row *rows)
+{
+    int counts[CHECK_UNKNOWN + 1] = {0};
+    for (int i = 0; i < PREFLIGHT_ROWS; i++)
+        counts[rows[i].status]++;
+    printf("[preflight] %d PASS, %d WARN, %d FAIL, %d PENDING, %d UNKNOWN\n", counts[CHECK_PASS],
+           counts[CHECK_WARN], counts[CHECK_FAIL], counts[CHECK_PENDING], counts[CHECK_UNKNOWN]);
+    for (int i = 0; i < PREFLIGHT_ROWS; i++)
+        if (rows[i].status == CHECK_WARN || rows[i].status == CHECK_FAIL)
+            fprintf(rows[i].status == CHECK_FAIL ? stderr : stdout, "[preflight] %s row %d (%s): %s\n",
+                    check_status_name(rows[i].status), rows[i].item, rows[i].title,
+                    rows[i].reason);
+    return counts[CHECK_FAIL] == 0;
+}
+
+/* Where the job keeps its files: state, known_hosts, demo sandboxes. */
+static void job_paths(struct job_spec *spec, char *state, char *known, char *demo, size_t size)
+{
+    config_dir("STATE", state, size);
+    snprintf(known, size, "%s/known_hosts", state);
+    snprintf(demo, size, "%s/demo", state);
+    spec->state_dir = state[0] ? state : NULL;
+    spec->ssh.known_hosts = known;
+    spec->demo_dir = demo;
+}
+
+void cmd_launch_ssh_config(struct ssh_config *cfg)
+{
+    ssh_config_default(cfg);
+    const char *user = getenv("GPUWARDEN_SSH_USER");
+    const char *key = getenv("GPUWARDEN_SSH_KEY");
+    cfg->user = user && *user ? user : "root";
+    cfg->key_path = key && *key ? key : NULL;
+}
+
+/* Prints one event; returns the job's final state, or -1 while it runs. */
+static int print_event(const struct cli_options *o, const struct event *ev, enum job_step *step)
+{
+    if (ev->type == EVENT_LOG_LINES) {
+        const struct log_batch *b = ev->payload;
+        if (o->follow)
+            for (const char *l = log_batch_next(b, NULL); l; l = log_batch_next(b, l))
+                printf("[%s] %s\n", job_step_name(*step), l);
+        return -1;
+    }
+    if (ev->type != EVENT_JOB_STEP)
+        return -1;
+    const struct job_status *st = ev->payload;
+    *step = st->step;
+    if (st->state == JOB_RUNNING || st->state == JOB_READY)
+        printf("[%s] %s%s\n", job_step_name(st->step), st->warn ? "warning: " : "", st->message);
+    if (st->state == JOB_RUNNING)
+        return -1;
+    if (st->state != JOB_READY) {
+        fflush(stdout);
+        fprintf(stderr, "gpuwarden: launch %s at %s: %s", job_state_name(st->state),
+                job_step_name(st->step), st->message);
+        fprintf(stderr, st->case_id ? " (case %d)\n" : "\n", st->case_id);
+        for (size_t i = 0; i < sizeof st->last_lines / sizeof st->last_lines[0]; i++)
+            if (st->last_lines[i][0])
+                fprintf(stderr, "  | %s\n", st->last_lines[i]);
+        if (st->instance_id)
+            fprintf(stderr,
+                    "gpuwarden: instance %lld is left as it is%s; keep it, or stop or destroy it "
+                    "(each needs its confirmation)\n",
+                    (long long)st->instance_id,
+                    st->ask_destroy ? " (its GPU is not what was advertised: destroying it is "
+                                      "advised)"
+                                    : "");
+    }
+    return (int)st->state;
+}
+
+int cmd_launch(const struct cli_options *o, const struct recipe *r)
+{
+    struct gw_error err = {0};
+    struct market_result m = {0};
+    struct preflight_row rows[PREFLIGHT_ROWS];
+    if (cmd_check_eval(o, r, &m, rows, &err) < 0) {
+        fprintf(stderr, "gpuwarden: %s; nothing was rented\n", err.msg);
+        market_result_free(&m);
+        return err.kind ? (int)err.kind : EXIT_PROVIDER;
+    }
+    if (!preflight_ok(rows)) {
+        fprintf(stderr, "gpuwarden: launch refused: the preflight checklist has a FAIL row; "
+                        "nothing was rented\n");
+        market_result_free(&m);
+        return EXIT_CHECK_FAILED;
+    }
+    struct provider *p = cmd_offers_provider(o, &err);
+    if (p == NULL) {
+        fprintf(stderr, "gpuwarden: %s\n", err.msg);
+        market_result_free(&m);
+        return err.kind ? (int)err.kind : EXIT_USAGE;
+    }
+    struct job_spec spec = {.id = 1,
+                            .provider = p,
+                            .offer = m.offers.items[0],
+                            .recipe = r,
+                            .required_vram_gb = o->req.min_vram_gb};
+    cmd_launch_ssh_config(&spec.ssh);
+    job_timing_default(&spec.timing);
+    char state[600], known[700], demo[700];
+    job_paths(&spec, state, known, demo, sizeof known);
+    market_result_free(&m);
+
+    struct event_queue *q = events_new();
+    struct job *job = q ? job_start(&spec, q, &err) : NULL;
+    if (job == NULL) {
+        fprintf(stderr, "gpuwarden: %s\n", q ? err.msg : "cannot create the event queue");
+        events_free(q);
+        provider_free(p);
+        return EXIT_PROVIDER;
+    }
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int final = -1;
+    enum job_step step = JOB_CREATE;
+    bool told = false;
+    while (final < 0) {
+        if (interrupted && !told) {
+            told = true;
+            fprintf(stderr, "gpuwarden: interrupted: stopping the job; the instance and any "
+                            "setup running on it are left as they are\n");
+            job_cancel(job);
+        }
+        struct pollfd pfd = {events_wake_fd(q), POLLIN, 0};
+        if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+            break;
+        for (struct event *ev = events_drain(q), *next; ev; ev = next) {
+            next = ev->next;
+            int s = print_event(o, ev, &step);
+            if (s >= 0)
+                final = s;
+            event_free(ev);
+        }
+        fflush(stdout);
+    }
+    job_free(job);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    events_free(q);
+    provider_free(p);
+    return final == JOB_READY ? EXIT_OK : EXIT_CHECK_FAILED;
+}

@@ -1,0 +1,108 @@
+/* Modal dialog: the key rules live in dialog_key, the only way a dialog closes. */
+#include "dialog.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "theme.h"
+
+void dialog_open(struct dialog *d, int kind, int64_t target, int opening_key, const char *title,
+                 const char *buttons, const char *fmt, ...)
+{
+    memset(d, 0, sizeof *d);
+    d->open = true;
+    d->kind = kind;
+    d->target = target;
+    d->opening_key = opening_key;
+    snprintf(d->title, sizeof d->title, "%s", title);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->body, sizeof d->body, fmt, ap);
+    va_end(ap);
+    for (const char *p = buttons; *p && d->nbuttons < DIALOG_MAX_BUTTONS;) {
+        size_t n = strcspn(p, "|");
+        snprintf(d->buttons[d->nbuttons++], sizeof d->buttons[0], "%.*s", (int)n, p);
+        p += n + (p[n] == '|');
+    }
+}
+
+enum dialog_result dialog_key(struct dialog *d, int ch, int *button)
+{
+    if (!d->open || ch == d->opening_key || ch == KEY_RESIZE)
+        return DIALOG_OPEN;
+    switch (ch) {
+    case 27:
+    case 'n':
+    case 'q': d->open = false; return DIALOG_CANCELLED;
+    case '\t':
+    case KEY_RIGHT:
+    case 'l': d->focus = (d->focus + 1) % d->nbuttons; return DIALOG_OPEN;
+    case KEY_BTAB:
+    case KEY_LEFT:
+    case 'h': d->focus = (d->focus + d->nbuttons - 1) % d->nbuttons; return DIALOG_OPEN;
+    case 'y':
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        d->open = false;
+        if (d->focus == 0)
+            return DIALOG_CANCELLED;
+        *button = d->focus;
+        return DIALOG_CHOSEN;
+    default: return DIALOG_OPEN;
+    }
+}
+
+/* Lines the body takes when wrapped to width w (as draw_wrap does it, paragraph by paragraph). */
+static int body_lines(const char *body, int w)
+{
+    int n = 0;
+    for (const char *p = body; *p;) {
+        size_t len = strcspn(p, "\n");
+        n += len == 0 ? 1 : (int)((len + (size_t)w - 1) / (size_t)w) + 1;
+        p += len + (p[len] == '\n');
+    }
+    return n;
+}
+
+void dialog_draw(const struct dialog *d, int lines, int cols)
+{
+    if (!d->open)
+        return;
+    int w = cols - 4 < 76 ? cols - 4 : 76;
+    int h = body_lines(d->body, w - 4) + 4;
+    if (h > lines - 2)
+        h = lines - 2;
+    if (w < 20 || h < 5)
+        return;
+    int y0 = (lines - h) / 2, x0 = (cols - w) / 2;
+    draw_box(y0, x0, h, w, d->title);
+    int y = y0 + 1, bottom = y0 + h - 2;
+    char para[sizeof d->body];
+    for (const char *p = d->body; *p && y < bottom;) {
+        size_t len = strcspn(p, "\n");
+        snprintf(para, sizeof para, "%.*s", (int)len, p);
+        if (len == 0)
+            y++;
+        else
+            draw_wrap(&y, x0 + 2, w - 4, bottom, para, A_NORMAL);
+        p += len + (p[len] == '\n');
+    }
+    /* buttons on the last inner row, right-aligned; the focused one in reverse with brackets */
+    int bx = x0 + w - 2;
+    for (int i = d->nbuttons - 1; i >= 0; i--) {
+        char label[48];
+        snprintf(label, sizeof label, i == d->focus ? "[ %s ]" : "  %s  ", d->buttons[i]);
+        bx -= (int)strlen(label) + 1;
+        if (bx <= x0)
+            break;
+        if (i == d->focus)
+            attron(theme_attr(THEME_SELECTED));
+        mvaddstr(y0 + h - 2, bx, label);
+        if (i == d->focus)
+            attroff(theme_attr(THEME_SELECTED));
+    }
+}
