@@ -31,7 +31,7 @@ struct instance {
     char image[256];      /* image_uuid */
     char gpu_name[48];
     int num_gpus;
-    double gpu_ram_mib; /* gpu_totalram, else gpu_ram (per GPU) */
+    double gpu_ram_mib; /* per GPU: gpu_totalram / num_gpus, else gpu_ram */
     double dph_total;
     double disk_space;  /* GB */
     double start_date;  /* unix seconds */

@@ -1,5 +1,6 @@
-/* The provider interface: where offers (and later instances) come from. Two implementations:
- * `vast` (the vast.ai REST API through libcurl) and `demo` (a built-in market, nothing rented). */
+/* The provider interface: where offers come from and where instances are rented. Two
+ * implementations: `vast` (the vast.ai REST API through libcurl) and `demo` (a built-in market
+ * and simulated instances that boot but are never reachable). */
 #ifndef GPUWARDEN_PROVIDER_H
 #define GPUWARDEN_PROVIDER_H
 
@@ -24,8 +25,8 @@ struct create_request {
     int64_t offer_id;
     const char *image;
     double disk_gb;
-    const char *label;            /* "gpuwarden:<recipe>" */
-    const char *const *env_keys;  /* env as a JSON object: keys[i] = values[i] */
+    const char *label;           /* "gpuwarden:<recipe>" */
+    const char *const *env_keys; /* env as a JSON object: keys[i] = values[i] */
     const char *const *env_values;
     size_t nenv;
     const int *ports; /* container ports to map, sent as "-p N:N": "1" env keys */
@@ -41,12 +42,16 @@ struct provider_ops {
     int (*search)(struct provider *p, const struct search_request *req, char **body, size_t *len,
                   struct gw_error *err);
     /* Rents an offer: 0 with *instance_id, -1 with err. An offer that is gone (404/410
-     * no_such_ask) is EXIT_USAGE with "offer N is no longer available; pick another offer". */
+     * no_such_ask) is EXIT_USAGE with "offer N is no longer available; pick another offer".
+     * On -1, *instance_id is 0 unless the provider created an instance despite the error (vast
+     * can leave a stopped contract behind): then it is that id, which bills until destroyed.
+     * vast's create is never retried except on 429, so a flaky answer cannot rent twice. */
     int (*create)(struct provider *p, const struct create_request *req, int64_t *instance_id,
                   struct gw_error *err);
     /* One instance: 1 with *out, 0 when the provider says it does not exist, -1 with err. */
     int (*show)(struct provider *p, int64_t id, struct instance *out, struct gw_error *err);
-    /* Every instance of the account (all pages), appended to *out: 0, or -1 with err. */
+    /* Every instance of the account (all pages), appended to *out: 0, or -1 with err and *out
+     * as it was (no partial list). Needs an API key, as do create and show. */
     int (*list)(struct provider *p, struct instance_list *out, struct gw_error *err);
     /* A new provider of the same kind and account for another thread (its own HTTP client);
      * the demo's instances are shared between clones. */
@@ -56,7 +61,7 @@ struct provider_ops {
 
 struct provider {
     const struct provider_ops *ops;
-    char source[256]; /* where offers come from, for messages: a URL or "the demo market" */
+    char source[256];  /* where offers come from, for messages: a URL or "the demo market" */
     atomic_int cancel; /* set from another thread to abort a request in flight */
     void *impl;
 };

@@ -1,9 +1,12 @@
-/* The vast.ai provider: POST {base}/api/v0/bundles/ with the query as JSON. */
+/* The vast.ai provider: search (POST /api/v0/bundles/), create (PUT /api/v0/asks/{id}/), show
+ * (GET /api/v0/instances/{id}/) and the paged v1 instance list. */
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http.h"
 #include "provider.h"
@@ -13,7 +16,11 @@ struct vast {
     char *base;
     char *key; /* NULL: anonymous search */
     struct http_client *http;
+    struct http_client *once; /* no automatic retries: for create, made on first use */
 };
+
+/* More pages than this is a token that does not advance, not an account (25 per page). */
+#define VAST_MAX_PAGES 400
 
 static void url_join(const char *base, const char *path, char *out, size_t size)
 {
@@ -108,10 +115,280 @@ static int vast_search(struct provider *p, const struct search_request *req, cha
     return 0;
 }
 
+/* Appends " from URL" to a parser's sentence, which cannot know where the body came from. */
+static void name_url(struct gw_error *err, const char *url)
+{
+    if (err == NULL)
+        return;
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof err->msg - n, " from %s", url);
+}
+
+/* Everything but search acts on the account: without a key nothing is sent. */
+static int need_key(const struct vast *v, struct gw_error *err)
+{
+    if (v->key)
+        return 0;
+    error_set(err, EXIT_USAGE,
+              "this needs a vast.ai API key (set VAST_API_KEY or write it to "
+              "~/.config/vastai/vast_api_key)");
+    return -1;
+}
+
+/* Percent-encodes all but RFC 3986's unreserved characters. */
+static void url_quote(const char *s, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c && n + 4 < size; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '_' || *c == '.' || *c == '~') {
+            out[n++] = (char)*c;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*c >> 4];
+            out[n++] = hex[*c & 15];
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Whether a 404/410 body says the offer is gone. */
+static int no_such_ask(const struct http_response *r)
+{
+    cJSON *j = cJSON_ParseWithLengthOpts(r->body, r->len, NULL, 0);
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "msg");
+    int gone = (cJSON_IsString(error) && !strcmp(error->valuestring, "no_such_ask")) ||
+               (cJSON_IsString(msg) && strstr(msg->valuestring, "no_such_ask"));
+    cJSON_Delete(j);
+    return gone;
+}
+
+/* new_contract as an instance id, 0 when absent or not one. */
+static int64_t contract_of(const cJSON *j)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "new_contract");
+    double d = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+    return d >= 1 && d < 9e15 && d == floor(d) ? (int64_t)d : 0;
+}
+
+static char *create_body(const struct create_request *req, struct gw_error *err)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "client_id", "me");
+    cJSON_AddStringToObject(b, "image", req->image);
+    cJSON_AddNumberToObject(b, "disk", req->disk_gb);
+    cJSON_AddStringToObject(b, "label", req->label ? req->label : "");
+    /* vast wants env as an object; a Docker flag string is refused ("env must be a dict") */
+    cJSON *env = cJSON_AddObjectToObject(b, "env");
+    for (size_t i = 0; i < req->nenv; i++)
+        cJSON_AddStringToObject(env, req->env_keys[i], req->env_values[i]);
+    for (size_t i = 0; i < req->nports; i++) {
+        if (req->ports[i] < 1 || req->ports[i] > 65535) {
+            error_set(err, EXIT_USAGE, "cannot map port %d: ports are 1-65535", req->ports[i]);
+            cJSON_Delete(b);
+            return NULL;
+        }
+        char key[32];
+        snprintf(key, sizeof key, "-p %d:%d", req->ports[i], req->ports[i]);
+        cJSON_AddStringToObject(env, key, "1");
+    }
+    /* direct SSH when the host has open ports, the proxy otherwise; no "price": on-demand, and
+     * cancel_unavail so a taken machine is an error rather than a stopped instance we pay for */
+    cJSON_AddStringToObject(b, "runtype", "ssh_direc ssh_proxy");
+    cJSON_AddBoolToObject(b, "cancel_unavail", 1);
+    char *json = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    return json;
+}
+
+/* PUT once, then again only on 429: any other failure may have rented the machine already,
+ * and a second try could rent a second one. */
+static int put_once(struct provider *p, const char *url, const char *json, struct http_response *r,
+                    struct gw_error *err)
+{
+    struct vast *v = p->impl;
+    struct http_options opt;
+    http_options_default(&opt);
+    if (v->once == NULL) {
+        struct http_options once = opt;
+        once.max_retries = 0;
+        once.cancel = &p->cancel;
+        v->once = http_new(&once);
+    }
+    long wait = opt.backoff_ms;
+    for (int attempt = 0;; attempt++) {
+        if (http_request(v->once, "PUT", url, v->key, json, r, err) < 0)
+            return -1;
+        r->attempts = attempt + 1;
+        if (r->status != 429 || attempt >= opt.max_retries || atomic_load(&p->cancel))
+            return 0;
+        long ms = r->retry_after_s > 0 && r->retry_after_s * 1000 > wait
+                      ? (r->retry_after_s < 60 ? r->retry_after_s : 60) * 1000
+                      : wait;
+        http_response_free(r);
+        for (; ms > 0 && !atomic_load(&p->cancel); ms -= 50) {
+            struct timespec ts = {0, (ms < 50 ? ms : 50) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        wait *= 2;
+    }
+}
+
+static int vast_create(struct provider *p, const struct create_request *req, int64_t *instance_id,
+                       struct gw_error *err)
+{
+    struct vast *v = p->impl;
+    *instance_id = 0;
+    if (need_key(v, err) < 0)
+        return -1;
+    if (req->image == NULL || !*req->image) {
+        error_set(err, EXIT_USAGE, "cannot rent offer %lld without an image",
+                  (long long)req->offer_id);
+        return -1;
+    }
+    char path[64], url[512];
+    snprintf(path, sizeof path, "/api/v0/asks/%lld/", (long long)req->offer_id);
+    url_join(v->base, path, url, sizeof url);
+    char *json = create_body(req, err);
+    if (json == NULL)
+        return -1;
+    struct http_response r;
+    int rc = put_once(p, url, json, &r, err);
+    free(json);
+    if (rc < 0)
+        return -1;
+    cJSON *j = cJSON_ParseWithLengthOpts(r.body, r.len, NULL, 0);
+    const cJSON *success = cJSON_GetObjectItemCaseSensitive(j, "success");
+    int64_t id = contract_of(j);
+    rc = -1;
+    if ((r.status == 404 || r.status == 410) && no_such_ask(&r)) {
+        error_set(err, EXIT_USAGE,
+                  "offer %lld is no longer available (no_such_ask); pick another offer",
+                  (long long)req->offer_id);
+    } else if (r.status != 200) {
+        describe_status(v, url, &r, err);
+    } else if (cJSON_IsTrue(success) && id > 0) {
+        *instance_id = id;
+        rc = 0;
+    } else if (j == NULL) {
+        error_set(err, EXIT_PROVIDER,
+                  "malformed create response from %s: not JSON; check your instances before "
+                  "renting again",
+                  url);
+    } else {
+        char msg[200];
+        int auth = 0;
+        body_msg(&r, msg, sizeof msg, &auth);
+        error_set(err, EXIT_PROVIDER, "%s did not rent offer %lld: %s", url,
+                  (long long)req->offer_id, msg[0] ? msg : "the answer has no new_contract");
+    }
+    /* a refused rental can still have created a (stopped) contract: it bills until destroyed */
+    if (rc < 0 && id > 0) {
+        *instance_id = id;
+        if (err) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (vast created instance %lld anyway)",
+                     (long long)id);
+        }
+    }
+    cJSON_Delete(j);
+    http_response_free(&r);
+    return rc;
+}
+
+static int vast_show(struct provider *p, int64_t id, struct instance *out, struct gw_error *err)
+{
+    struct vast *v = p->impl;
+    memset(out, 0, sizeof *out);
+    if (need_key(v, err) < 0)
+        return -1;
+    char path[64], url[512];
+    snprintf(path, sizeof path, "/api/v0/instances/%lld/", (long long)id);
+    url_join(v->base, path, url, sizeof url);
+    struct http_response r;
+    if (http_request(v->http, "GET", url, v->key, NULL, &r, err) < 0)
+        return -1;
+    int rc = -1;
+    if (r.status != 200) {
+        describe_status(v, url, &r, err);
+    } else {
+        rc = instance_parse_show(r.body, r.len, out, err);
+        if (rc < 0)
+            name_url(err, url);
+    }
+    http_response_free(&r);
+    return rc;
+}
+
+/* One v1 list page's URL (caller frees): query values are JSON, then URL-quoted, so the
+ * token "ab=" goes out as after_token=%22ab%3D%22. */
+static char *page_url(const char *base, const char *token)
+{
+    if (!token[0])
+        return xstrdup(base);
+    cJSON *t = cJSON_CreateString(token);
+    char *json = cJSON_PrintUnformatted(t);
+    cJSON_Delete(t);
+    size_t size = strlen(json) * 3 + 1;
+    char *quoted = xmalloc(size);
+    url_quote(json, quoted, size);
+    free(json);
+    size = strlen(base) + strlen(quoted) + sizeof "&after_token=";
+    char *url = xmalloc(size);
+    snprintf(url, size, "%s&after_token=%s", base, quoted);
+    free(quoted);
+    return url;
+}
+
+static int vast_list(struct provider *p, struct instance_list *out, struct gw_error *err)
+{
+    struct vast *v = p->impl;
+    if (need_key(v, err) < 0)
+        return -1;
+    size_t had = out->count;
+    char base[512], token[512] = "";
+    url_join(v->base, "/api/v1/instances/?limit=25", base, sizeof base);
+    for (int page = 0; page < VAST_MAX_PAGES; page++) {
+        char *url = page_url(base, token);
+        struct http_response r;
+        int rc = http_request(v->http, "GET", url, v->key, NULL, &r, err);
+        free(url);
+        if (rc < 0)
+            goto fail;
+        if (r.status != 200) {
+            describe_status(v, base, &r, err);
+            http_response_free(&r);
+            goto fail;
+        }
+        rc = instance_parse_page(r.body, r.len, out, token, sizeof token, err);
+        http_response_free(&r);
+        if (rc < 0) {
+            name_url(err, base);
+            goto fail;
+        }
+        if (!token[0])
+            return 0;
+    }
+    error_set(err, EXIT_PROVIDER, "%s still had more instances after %d pages; gave up", base,
+              VAST_MAX_PAGES);
+fail:
+    out->count = had; /* all pages or none: a partial list would look like gone instances */
+    return -1;
+}
+
+static struct provider *vast_clone(const struct provider *p)
+{
+    const struct vast *v = p->impl;
+    return provider_vast_new(v->base, v->key);
+}
+
 static void vast_destroy(struct provider *p)
 {
     struct vast *v = p->impl;
     http_free(v->http);
+    http_free(v->once);
     if (v->key) {
         memset(v->key, 0, strlen(v->key));
         free(v->key);
@@ -122,7 +399,14 @@ static void vast_destroy(struct provider *p)
 }
 
 static const struct provider_ops vast_ops = {
-    .name = "vast", .search = vast_search, .destroy = vast_destroy};
+    .name = "vast",
+    .search = vast_search,
+    .create = vast_create,
+    .show = vast_show,
+    .list = vast_list,
+    .clone = vast_clone,
+    .destroy = vast_destroy,
+};
 
 struct provider *provider_vast_new(const char *base_url, const char *api_key)
 {

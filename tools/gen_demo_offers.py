@@ -170,7 +170,9 @@ def build():
     add("L40S", geo="California, US")
     add("RTX 6000Ada", geo="Quebec, CA")
     add("RTX 3060", ram=12288, geo="Georgia, US")
-    add("RTX 3060", ram=12288, geo="Stockholm, SE")
+    # case-7 machine (SPEC §7): advertises 12288 MiB, its nvidia-smi reports 8 GB at verify;
+    # the demo provider reads the marker, everything else ignores unknown keys
+    add("RTX 3060", ram=12288, geo="Stockholm, SE", _demo_verify_gpu_ram=8192)
     add("Tesla T4", geo="Oregon, US", dc=1)
     add("RTX 3080", geo="Bavaria, DE")
     add("RTX 3080", ram=12288, geo="Osaka, JP")          # RTX 3080 12 GB variant
@@ -199,7 +201,7 @@ def build():
     add("RTX 3060", ram=8192, geo="California, US", rel=0.9936, price=0.05)     # 3060 8 GB
     add("RTX 3060", ram=12288, geo="Quebec, CA", rel=0.9948, price=0.08)       # 3060 12 GB
     demo = add("RTX 3060", ram=12288, geo="Texas, US", rel=0.9962, price=0.07)
-    m.ids.add(4242307)          # case-7 machine: advertises 12288 MiB, reports 8 GB at verify
+    m.ids.add(4242307)          # a fixed id for the README and the tests: a good 12 GB 3060
     demo.update(id=4242307, ask_contract_id=4242307)
     add("RTX 4060 Ti", ram=8188, geo="Stockholm, SE", rel=0.9921, price=0.09)  # 4060 Ti 8 GB
     add("RTX 4060 Ti", ram=16380, geo="Hesse, DE", rel=0.9940, price=0.13)     # 4060 Ti 16 GB

@@ -4,6 +4,9 @@ folders, and the fake vast.ai server (tests/fake_vast.py) as one object per test
     fake = FakeVast()
     fake.start(workdir, offers)        # fake.url, fake.port
     fake.control("mode", {...})        # POST /_control/mode; no body: GET
+    fake.set_mode("500", count=-1, endpoint="show")
+    fake.set_instances(direct=True, ssh_port=2222, loading_polls=0)
+    fake.add_instances([{...}])        # seed instances; fake.instances() lists them
     fake.log()                         # the request log, a list of dicts
     fake.stop()
 
@@ -94,3 +97,30 @@ class FakeVast:
     def log(self):
         """Every non-control request since the last reset, as a list of dicts."""
         return self.control("log")
+
+    def reset(self):
+        """Mode normal, log cleared, no instances, nothing rented, default instance config."""
+        return self.control("reset", {})
+
+    def set_mode(self, mode, count=1, delay=None, endpoint=None):
+        """The next `count` requests (-1: until "normal") to `endpoint` ("search" when None;
+        "create", "show", "list", "stop", "destroy", "any") get fault `mode`."""
+        body = {"mode": mode, "count": count}
+        if delay is not None:
+            body["delay"] = delay
+        if endpoint is not None:
+            body["endpoint"] = endpoint
+        return self.control("mode", body)
+
+    def set_instances(self, **config):
+        """Updates the instance config: ssh_host, ssh_port, direct, loading_polls,
+        final_status, page_size. Returns the whole config."""
+        return self.control("instances", config)["config"]
+
+    def instances(self):
+        """Every instance the fake holds, by id, as a list of dicts."""
+        return self.control("instances")["instances"]
+
+    def add_instances(self, instances):
+        """Seeds instance objects as given (without an id, one is assigned); their ids."""
+        return self.control("instances/add", list(instances))["ids"]
