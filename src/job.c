@@ -218,33 +218,24 @@ static void remember_tail(struct job *j, const char *line)
     j->ntail++;
 }
 
-/* One complete output line: a progress bar redrawn with '\r' keeps what a terminal would show. */
-static void line_done(struct job *j, char *line, size_t len, const char **lines, size_t *lens,
-                      size_t *n)
+/* One complete output line, made ready for the log: a progress bar redrawn with '\r' keeps what
+ * a terminal would show. Returns the start of what is kept; *len is its length. */
+static char *line_clean(char *line, size_t *len)
 {
-    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
-        line[--len] = '\0';
-    for (size_t i = len; i > 0; i--) {
+    while (*len > 0 && (line[*len - 1] == '\r' || line[*len - 1] == '\n'))
+        line[--*len] = '\0';
+    for (size_t i = *len; i > 0; i--) {
         if (line[i - 1] == '\r') {
-            line += i;
-            len -= i;
-            break;
+            *len -= i;
+            return line + i;
         }
     }
-    int phase;
-    char name[sizeof j->st.phase_name];
-    if (job_parse_phase(line, &phase, name, sizeof name)) {
-        j->st.phase = phase;
-        snprintf(j->st.phase_name, sizeof j->st.phase_name, "%s", name);
-        say(j, false, 0, "phase %d: %s", phase, name);
-    }
-    remember_tail(j, line);
-    lines[*n] = line;
-    lens[*n] = len;
-    (*n)++;
+    return line;
 }
 
-/* Splits a chunk of setup output into lines and posts the complete ones in one batch. */
+/* Splits a chunk of setup output into lines and posts the complete ones in batches. A phase line
+ * also moves the phase indicator, posted right after the batch that holds it, so the log shows
+ * the script's line before gpuwarden's note about it. */
 static void feed_output(struct job *j, const char *buf, size_t len)
 {
     enum { BATCH = 256 };
@@ -260,15 +251,27 @@ static void feed_output(struct job *j, const char *buf, size_t len)
                 j->partial[j->npartial++] = c;
             continue;
         }
-        char *line = scratch + used;
-        memcpy(line, j->partial, j->npartial);
-        line[j->npartial] = '\0';
+        char *raw = scratch + used;
+        memcpy(raw, j->partial, j->npartial);
+        raw[j->npartial] = '\0';
         used += j->npartial + 1;
-        line_done(j, line, j->npartial, lines, lens, &n);
+        size_t n_len = j->npartial;
+        char *line = line_clean(raw, &n_len);
         j->npartial = 0;
-        if (n == BATCH) {
+        remember_tail(j, line);
+        lines[n] = line;
+        lens[n++] = n_len;
+        int phase;
+        char name[sizeof j->st.phase_name];
+        bool is_phase = job_parse_phase(line, &phase, name, sizeof name);
+        if (n == BATCH || is_phase) {
             events_post(j->q, events_log_lines(j->spec.id, lines, lens, n));
             n = 0;
+        }
+        if (is_phase) {
+            j->st.phase = phase;
+            snprintf(j->st.phase_name, sizeof j->st.phase_name, "%s", name);
+            say(j, false, 0, "phase %d: %s", phase, name);
         }
     }
     if (n > 0)
@@ -328,7 +331,7 @@ static int step_boot(struct job *j)
 {
     enter(j, JOB_BOOT);
     persist(j);
-    say(j, false, 0, "waiting for instance %lld to run (checked every %.0f s)",
+    say(j, false, 0, "waiting for instance %lld to run (checked every %g s)",
         (long long)j->st.instance_id, j->spec.timing.boot_poll_s);
     char last_msg[256] = "";
     bool warned = false;

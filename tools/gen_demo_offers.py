@@ -172,7 +172,8 @@ def build():
     add("RTX 3060", ram=12288, geo="Georgia, US")
     # case-7 machine (SPEC §7): advertises 12288 MiB, its nvidia-smi reports 8 GB at verify;
     # the demo provider reads the marker, everything else ignores unknown keys
-    add("RTX 3060", ram=12288, geo="Stockholm, SE", _demo_verify_gpu_ram=8192)
+    add("RTX 3060", ram=12288, geo="Stockholm, SE", _demo_verify_gpu_ram=8192,
+        cuda_max_good=12.8, driver_version="570.133.07")  # a driver every recipe accepts
     add("Tesla T4", geo="Oregon, US", dc=1)
     add("RTX 3080", geo="Bavaria, DE")
     add("RTX 3080", ram=12288, geo="Osaka, JP")          # RTX 3080 12 GB variant

@@ -56,13 +56,15 @@ enum dialog_result dialog_key(struct dialog *d, int ch, int *button)
     }
 }
 
-/* Lines the body takes when wrapped to width w (as draw_wrap does it, paragraph by paragraph). */
+/* Rows the body takes when drawn in width w, paragraph by paragraph. */
 static int body_lines(const char *body, int w)
 {
+    char para[sizeof((struct dialog *)0)->body];
     int n = 0;
     for (const char *p = body; *p;) {
         size_t len = strcspn(p, "\n");
-        n += len == 0 ? 1 : (int)((len + (size_t)w - 1) / (size_t)w) + 1;
+        snprintf(para, sizeof para, "%.*s", (int)len, p);
+        n += len == 0 ? 1 : draw_wrap_rows(w, para);
         p += len + (p[len] == '\n');
     }
     return n;
@@ -73,7 +75,7 @@ void dialog_draw(const struct dialog *d, int lines, int cols)
     if (!d->open)
         return;
     int w = cols - 4 < 76 ? cols - 4 : 76;
-    int h = body_lines(d->body, w - 4) + 4;
+    int h = body_lines(d->body, w - 4) + 4; /* borders, a blank row, the buttons */
     if (h > lines - 2)
         h = lines - 2;
     if (w < 20 || h < 5)

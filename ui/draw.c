@@ -2,12 +2,13 @@
 #include "draw.h"
 
 #include <curses.h>
+#include <stdbool.h>
 #include <string.h>
 
-void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr)
+/* The one word-wrapping walk: draws when `draw`, else only counts the rows. */
+static void wrap(int *y, int x, int w, int bottom, const char *text, bool draw)
 {
     const char *p = text;
-    attron(attr);
     while (*p && *y < bottom && w > 0) {
         int len = (int)strlen(p);
         int take = len <= w ? len : w;
@@ -18,13 +19,27 @@ void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr)
             if (space > 0)
                 take = space;
         }
-        mvaddnstr(*y, x, p, take);
+        if (draw)
+            mvaddnstr(*y, x, p, take);
         p += take;
         while (*p == ' ')
             p++;
         (*y)++;
     }
+}
+
+void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr)
+{
+    attron(attr);
+    wrap(y, x, w, bottom, text, true);
     attroff(attr);
+}
+
+int draw_wrap_rows(int w, const char *text)
+{
+    int y = 0;
+    wrap(&y, 0, w, 1 << 20, text, false);
+    return y;
 }
 
 void draw_box(int y, int x, int h, int w, const char *title)

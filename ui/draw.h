@@ -6,6 +6,9 @@
  * advances *y past what it wrote. */
 void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr);
 
+/* Rows draw_wrap would take for `text` in width w. */
+int draw_wrap_rows(int w, const char *text);
+
 /* A bordered box of h x w at (y, x), cleared inside, with `title` on its top edge. */
 void draw_box(int y, int x, int h, int w, const char *title);
 
