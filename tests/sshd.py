@@ -42,7 +42,6 @@ The login shell may still change PATH in its startup files (Debian's bash reads 
 commands run over ssh); DIR/bin stays first unless such a file overwrites PATH entirely.
 """
 
-import getpass
 import os
 import pwd
 import shutil
@@ -139,8 +138,7 @@ class Sshd:
         self.port = None
         self.pid = None
         self.proc = None        # the Popen when this object started sshd
-        self.user = pwd.getpwuid(os.geteuid()).pw_name if hasattr(os, "geteuid") \
-            else getpass.getuser()
+        self.user = pwd.getpwuid(os.geteuid()).pw_name
         self.key_path = os.path.join(self.dir, "id_ed25519")
         self.host_key = os.path.join(self.dir, "host_key")
         self.config = os.path.join(self.dir, "sshd_config")
@@ -159,8 +157,8 @@ class Sshd:
 
     def _load(self):
         """Picks up port and pid from a harness started by another process (the CLI)."""
-        port, pid = _read(os.path.join(self.dir, "port")).strip(), \
-            _read(os.path.join(self.dir, "pid")).strip()
+        port = _read(os.path.join(self.dir, "port")).strip()
+        pid = _read(os.path.join(self.dir, "pid")).strip()
         self.port = int(port) if port.isdigit() else None
         self.pid = int(pid) if pid.isdigit() else None
 
@@ -286,7 +284,8 @@ class Sshd:
     def stop(self):
         """Stops sshd and every connection it serves; removes the folder if start() made it.
         Safe to call twice."""
-        self._load() if self.pid is None else None
+        if self.pid is None:
+            self._load()
         self.kill_children()
         self._stop_listener()
         if self.own_dir:
@@ -296,7 +295,8 @@ class Sshd:
     def rekey(self):
         """A new host key on the same port (every connection is dropped): the next client
         sees what a man in the middle would show it."""
-        self._load() if self.pid is None else None
+        if self.pid is None:
+            self._load()
         port = self.port
         if port is None:
             raise RuntimeError("rekey: sshd is not running in %s" % self.dir)
@@ -311,7 +311,8 @@ class Sshd:
 
     def children(self):
         """Pids of the per-connection sshd processes (the listener's children), sorted."""
-        self._load() if self.pid is None else None
+        if self.pid is None:
+            self._load()
         if not self.pid:
             return []
         return sorted(pid for pid, (ppid, _, state) in _proc_table().items()
@@ -336,7 +337,8 @@ class Sshd:
 
     def signal_children(self, sig):
         """Sends `sig` to every per-connection sshd process; returns their pids."""
-        self._load() if self.pid is None else None
+        if self.pid is None:
+            self._load()
         pids = self._connection_processes()
         for pid in pids:
             try:
@@ -371,10 +373,10 @@ class Sshd:
         return out.split()[1]
 
     def ssh_argv(self, command):
-        """An OpenSSH client command line running `command` on this server, with its own
-        known_hosts in DIR (the user's files are never read or written)."""
+        """An OpenSSH client command line running `command` on this server. It trusts any
+        host key (also after rekey()) and never reads or writes the user's files."""
         return ["ssh", "-F", "/dev/null", "-i", self.key_path, "-p", str(self.port),
-                "-o", "UserKnownHostsFile=%s" % os.path.join(self.dir, "client_known_hosts"),
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "StrictHostKeyChecking=no", "-o", "BatchMode=yes",
                 "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
                 "%s@127.0.0.1" % self.user, command]
