@@ -224,6 +224,9 @@ static void test_cancel_and_many_jobs(void **state)
     for (int round = 0; round < 300 && r->last.state == JOB_RUNNING; round++)
         collect(q, r, 1);
     assert_int_equal(r->last.state, JOB_CANCELLED);
+    /* the thread sets `done` just after posting its last event */
+    for (int i = 0; i < 500 && !job_done(jobs[0]); i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     assert_true(job_done(jobs[0]));
     for (int i = 0; i < 3; i++)
         job_free(jobs[i]); /* cancels the others: nothing hangs, nothing leaks */
