@@ -74,8 +74,8 @@ static const struct option long_options[] = {
 };
 
 static const char *const command_names[] = {
-    [CLI_DASHBOARD] = "", [CLI_OFFERS] = "offers",   [CLI_CASES] = "cases",
-    [CLI_LINT] = "lint",  [CLI_RECIPES] = "recipes", [CLI_CHECK] = "check",
+    [CLI_DASHBOARD] = "",    [CLI_OFFERS] = "offers",   [CLI_CASES] = "cases",
+    [CLI_LINT] = "lint",     [CLI_RECIPES] = "recipes", [CLI_CHECK] = "check",
     [CLI_LAUNCH] = "launch",
 };
 

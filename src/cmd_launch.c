@@ -34,9 +34,9 @@ static bool preflight_ok(const struct preflight_row *rows)
            counts[CHECK_WARN], counts[CHECK_FAIL], counts[CHECK_PENDING], counts[CHECK_UNKNOWN]);
     for (int i = 0; i < PREFLIGHT_ROWS; i++)
         if (rows[i].status == CHECK_WARN || rows[i].status == CHECK_FAIL)
-            fprintf(rows[i].status == CHECK_FAIL ? stderr : stdout, "[preflight] %s row %d (%s): %s\n",
-                    check_status_name(rows[i].status), rows[i].item, rows[i].title,
-                    rows[i].reason);
+            fprintf(rows[i].status == CHECK_FAIL ? stderr : stdout,
+                    "[preflight] %s row %d (%s): %s\n", check_status_name(rows[i].status),
+                    rows[i].item, rows[i].title, rows[i].reason);
     return counts[CHECK_FAIL] == 0;
 }
 

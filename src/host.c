@@ -98,8 +98,8 @@ static int ssh_host_exec(struct host *h, const char *cmd, int timeout_s, size_t 
     return ssh_exec(hs->s, cmd, timeout_s, max_bytes, out, len, exit_status, err);
 }
 
-static int ssh_host_upload(struct host *h, const char *path, const char *data, size_t len,
-                           int mode, struct gw_error *err)
+static int ssh_host_upload(struct host *h, const char *path, const char *data, size_t len, int mode,
+                           struct gw_error *err)
 {
     struct host_ssh *hs = as_ssh(h);
     if (hs->s == NULL)
@@ -116,8 +116,8 @@ static int ssh_host_stream_open(struct host *h, const char *cmd, struct host_str
     return ssh_stream_open(hs->s, cmd, (struct ssh_stream **)out, err);
 }
 
-static ssize_t ssh_host_stream_read(struct host_stream *st, char *buf, size_t size,
-                                    int timeout_ms, bool *eof, struct gw_error *err)
+static ssize_t ssh_host_stream_read(struct host_stream *st, char *buf, size_t size, int timeout_ms,
+                                    bool *eof, struct gw_error *err)
 {
     return ssh_stream_read((struct ssh_stream *)st, buf, size, timeout_ms, eof, err);
 }
@@ -177,7 +177,6 @@ struct host *host_ssh_new(const struct ssh_config *cfg)
     hs->cfg.user = hs->user;
     hs->cfg.key_path = cfg->key_path ? hs->key_path : NULL;
     hs->cfg.known_hosts = hs->known_hosts;
-    snprintf(hs->base.name, sizeof hs->base.name, "%.40s@%.100s:%d", hs->user, hs->host,
-             cfg->port);
+    snprintf(hs->base.name, sizeof hs->base.name, "%.40s@%.100s:%d", hs->user, hs->host, cfg->port);
     return &hs->base;
 }

@@ -85,7 +85,8 @@ static int demo_connect(struct host *h, struct ssh_hostkey_info *info, struct gw
     return write_fixture(as_demo(h), err);
 }
 
-/* Starts `sh -c 'cd "$0" && { cmd }' SANDBOX` with its output on a pipe; the pid and the read end. */
+/* Starts `sh -c 'cd "$0" && { cmd }' SANDBOX` with its output on a pipe; the pid and the read end.
+ */
 static int spawn_shell(struct host_demo *d, const char *cmd, pid_t *pid, int *fd,
                        struct gw_error *err)
 {

@@ -33,30 +33,30 @@ enum job_state { JOB_RUNNING, JOB_READY, JOB_FAILED, JOB_CANCELLED };
  * GPUWARDEN_BOOT_POLL_S, GPUWARDEN_BOOT_WARN_S, GPUWARDEN_BOOT_TIMEOUT_S,
  * GPUWARDEN_CONNECT_RETRY_S. Fractions are allowed. */
 struct job_timing {
-    double boot_poll_s;      /* 10 */
-    double boot_warn_s;      /* 600: "image pull slow" (case 5) */
-    double boot_timeout_s;   /* 1800 */
-    double connect_retry_s;  /* 5: pause between connection attempts (doubles) */
-    int connect_attempts;    /* 3 consecutive failures abandon the host */
-    int reconnect_attempts;  /* during setup, after a lost connection: 3 */
+    double boot_poll_s;     /* 10 */
+    double boot_warn_s;     /* 600: "image pull slow" (case 5) */
+    double boot_timeout_s;  /* 1800 */
+    double connect_retry_s; /* 5: pause between connection attempts (doubles) */
+    int connect_attempts;   /* 3 consecutive failures abandon the host */
+    int reconnect_attempts; /* during setup, after a lost connection: 3 */
 };
 void job_timing_default(struct job_timing *t);
 
 /* What a job needs; job_start copies all of it except the recipe, which is borrowed. */
 struct job_spec {
-    int id;                     /* the job's number; events carry it as `source` */
-    struct provider *provider;  /* borrowed: job_start clones it for the thread */
-    struct offer offer;         /* as advertised (verify compares with it) */
+    int id;                      /* the job's number; events carry it as `source` */
+    struct provider *provider;   /* borrowed: job_start clones it for the thread */
+    struct offer offer;          /* as advertised (verify compares with it) */
     const struct recipe *recipe; /* borrowed: must outlive the job */
-    double required_vram_gb;    /* NAN: none */
-    struct ssh_config ssh;      /* user, key, known_hosts, timeouts; host/port filled later */
+    double required_vram_gb;     /* NAN: none */
+    struct ssh_config ssh;       /* user, key, known_hosts, timeouts; host/port filled later */
     struct job_timing timing;
-    const char *remote_dir;     /* where on the host: "<remote_dir>/<instance>"; relative to the
-                                   login's home; NULL: "gpuwarden" (GPUWARDEN_REMOTE_DIR) */
-    const char *state_dir;      /* jobs.json lives here; NULL: do not persist */
-    const char *demo_dir;       /* demo sandboxes live here (demo provider only) */
-    int64_t instance_id;        /* non-zero: re-attach to this instance (skip create) */
-    double created_at;          /* unix time the job was first started (re-attach keeps it) */
+    const char *remote_dir; /* where on the host: "<remote_dir>/<instance>"; relative to the
+                               login's home; NULL: "gpuwarden" (GPUWARDEN_REMOTE_DIR) */
+    const char *state_dir;  /* jobs.json lives here; NULL: do not persist */
+    const char *demo_dir;   /* demo sandboxes live here (demo provider only) */
+    int64_t instance_id;    /* non-zero: re-attach to this instance (skip create) */
+    double created_at;      /* unix time the job was first started (re-attach keeps it) */
 };
 
 /* The payload of EVENT_JOB_STEP: a snapshot after a change, plus one message line. */
@@ -69,10 +69,10 @@ struct job_status {
     double dph_total;
     enum job_step step;
     enum job_state state;
-    bool warn;          /* the message is a warning (slow pull, reconnect) */
-    char message[400];  /* this event's line, without the step prefix */
-    int case_id;        /* the failure case of a warning or failure, 0 when none */
-    int phase;          /* setup phase number from "=== Phase N: NAME ===", 0 before any */
+    bool warn;         /* the message is a warning (slow pull, reconnect) */
+    char message[400]; /* this event's line, without the step prefix */
+    int case_id;       /* the failure case of a warning or failure, 0 when none */
+    int phase;         /* setup phase number from "=== Phase N: NAME ===", 0 before any */
     char phase_name[96];
     enum check_status row9;  /* GPU verified: PENDING until verify decides */
     enum check_status row10; /* test generation: PENDING until test decides */

@@ -19,8 +19,8 @@ struct state_job {
     char recipe[64];
     char label[96];
     char gpu_name[48];
-    int num_gpus;          /* as advertised: verify compares after a re-attach too */
-    double gpu_ram_mib;    /* per GPU, as advertised; NAN unknown */
+    int num_gpus;       /* as advertised: verify compares after a re-attach too */
+    double gpu_ram_mib; /* per GPU, as advertised; NAN unknown */
     double dph_total;
     double created_at; /* unix time */
     char step[16];     /* job_step_name */

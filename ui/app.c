@@ -362,9 +362,7 @@ static bool handle_log_key(struct ui *ui, enum action a, long page)
         if (ui->njobs)
             ui->job_sel = (ui->job_sel + (a == ACT_JOB_NEXT ? 1 : ui->njobs - 1)) % ui->njobs;
         return true;
-    case ACT_FILTER:
-        ui->search_editing = true;
-        return true;
+    case ACT_FILTER: ui->search_editing = true; return true;
     default: return false;
     }
 }
@@ -411,7 +409,8 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
     }
     ui->notice[0] = '\0'; /* a notice lasts until the next key */
     long page = ui->table_height > 1 ? ui->table_height - 1 : 1;
-    if (ui->view == UI_VIEW_LOGS && handle_log_key(ui, keys_action(ch), LINES > 12 ? LINES - 12 : 1))
+    if (ui->view == UI_VIEW_LOGS &&
+        handle_log_key(ui, keys_action(ch), LINES > 12 ? LINES - 12 : 1))
         return;
     switch (keys_action(ch)) {
     case ACT_HELP: ui->help = !ui->help; break;

@@ -12,14 +12,14 @@
 
 struct dialog {
     bool open;
-    int kind;          /* the caller's: what the chosen button does */
-    int64_t target;    /* what it is about (offer or instance id), captured at opening */
-    int opening_key;   /* ignored while open, so a repeated key cannot confirm */
+    int kind;        /* the caller's: what the chosen button does */
+    int64_t target;  /* what it is about (offer or instance id), captured at opening */
+    int opening_key; /* ignored while open, so a repeated key cannot confirm */
     char title[96];
-    char body[2048];   /* paragraphs separated by '\n', word-wrapped when drawn */
+    char body[2048]; /* paragraphs separated by '\n', word-wrapped when drawn */
     char buttons[DIALOG_MAX_BUTTONS][32]; /* [0] is always the cancelling one */
     int nbuttons;
-    int focus;         /* 0 (Cancel) when it opens */
+    int focus; /* 0 (Cancel) when it opens */
 };
 
 enum dialog_result { DIALOG_OPEN, DIALOG_CANCELLED, DIALOG_CHOSEN };

@@ -38,10 +38,10 @@ enum action {
 };
 
 struct key_binding {
-    int key;              /* a curses key code or character */
-    const char *name;     /* as shown in help: "j", "PgDn", "Ctrl-R" */
+    int key;          /* a curses key code or character */
+    const char *name; /* as shown in help: "j", "PgDn", "Ctrl-R" */
     enum action action;
-    const char *help;     /* what it does; the first binding of an action carries it */
+    const char *help; /* what it does; the first binding of an action carries it */
 };
 
 extern const struct key_binding keys_table[];

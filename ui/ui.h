@@ -31,13 +31,13 @@ enum ui_view { UI_VIEW_OFFERS = 1, UI_VIEW_DETAIL, UI_VIEW_LOGS, UI_VIEW_INSTANC
  * from the state file) and what its events said. */
 struct ui_job {
     struct job *job;
-    struct job_status st;   /* the latest JOB_STEP payload */
-    struct logring *log;    /* step messages and setup output, each with its time stamp */
-    bool follow;            /* the pane sticks to the newest line */
-    size_t scroll;          /* while paused: lines between the bottom of the pane and the end */
+    struct job_status st; /* the latest JOB_STEP payload */
+    struct logring *log;  /* step messages and setup output, each with its time stamp */
+    bool follow;          /* the pane sticks to the newest line */
+    size_t scroll;        /* while paused: lines between the bottom of the pane and the end */
     unsigned long long paused_total; /* logring_total() when the pane was paused */
-    int phase_total;        /* "=== Phase" lines in the script, for the progress bar; 0 unknown */
-    double ended_at;        /* wall time of the final event, 0 while running */
+    int phase_total; /* "=== Phase" lines in the script, for the progress bar; 0 unknown */
+    double ended_at; /* wall time of the final event, 0 while running */
 };
 
 /* What a confirmed dialog does. */
@@ -68,15 +68,15 @@ struct ui {
     /* jobs */
     struct ui_job jobs[UI_MAX_JOBS];
     size_t njobs;
-    size_t job_sel;  /* the job whose log the pane shows */
-    bool log_wrap;   /* `w` */
-    bool log_times;  /* `t` */
-    bool log_full;   /* `f`: the log pane takes the whole view */
+    size_t job_sel; /* the job whose log the pane shows */
+    bool log_wrap;  /* `w` */
+    bool log_times; /* `t` */
+    bool log_full;  /* `f`: the log pane takes the whole view */
     char log_search[64];
     bool search_editing;
     struct dialog dialog;
     struct offer dialog_offer; /* the offer a launch dialog is about, copied when it opened */
-    char notice[256]; /* a one-line message under the status bar ("" none) */
+    char notice[256];          /* a one-line message under the status bar ("" none) */
 
     /* view */
     size_t *rows; /* indexes into offers.items that pass the filter, in table order */

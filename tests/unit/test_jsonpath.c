@@ -127,7 +127,7 @@ static void test_phase_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_values),   cmocka_unit_test(test_get_missing),
+        cmocka_unit_test(test_get_values),     cmocka_unit_test(test_get_missing),
         cmocka_unit_test(test_set_round_trip), cmocka_unit_test(test_fill_id),
         cmocka_unit_test(test_phase_lines),
     };

@@ -116,8 +116,8 @@ static int count_files(const char *prefix)
 static void test_corrupt_set_aside(void **state)
 {
     (void)state;
-    const char *bodies[] = {"{\"version\": 1, \"jobs\": [", "[1,2,3]", "{\"version\": 9, \"jobs\": []}",
-                            "\x01\x02 not json at all"};
+    const char *bodies[] = {"{\"version\": 1, \"jobs\": [", "[1,2,3]",
+                            "{\"version\": 9, \"jobs\": []}", "\x01\x02 not json at all"};
     for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
         struct gw_error err = {0};
         struct state_job a = job(1, "boot");
