@@ -2,6 +2,8 @@
  * key. */
 #include "knownhosts.h"
 
+#include "atomicfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -56,44 +58,9 @@ static void key_type_name(const unsigned char *blob, size_t len, char *out, size
     out[n] = '\0';
 }
 
-/* mkdir -p, new folders 0700: the list of hosts we trust is nobody else's business. */
-static int make_dirs(const char *dir)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    struct stat st;
-    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes every entry of nh to path atomically (a 0600 temporary file in the same folder, fsync,
  * rename, fsync of the folder). 0 or -1 with errno. */
-static int known_hosts_save(LIBSSH2_KNOWNHOSTS *nh, const char *path, const char *dir)
+static int known_hosts_save(LIBSSH2_KNOWNHOSTS *nh, const char *path)
 {
     size_t cap = 4096, len = 0;
     char *text = xmalloc(cap);
@@ -113,30 +80,11 @@ static int known_hosts_save(LIBSSH2_KNOWNHOSTS *nh, const char *path, const char
         len += n;
         prev = e;
     }
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp); /* 0600 */
-    if (fd < 0) {
-        free(text);
-        return -1;
-    }
-    bool ok = fchmod(fd, 0600) == 0 && write_all(fd, text, len) == 0 && fsync(fd) == 0;
+    int rc = atomicfile_write(path, text, len);
     int saved = errno;
-    ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    saved = ok ? 0 : (saved ? saved : errno);
     free(text);
-    if (!ok) {
-        unlink(tmp);
-        errno = saved;
-        return -1;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
+    errno = saved;
+    return rc;
 }
 
 /* Under a lock, so that two workers (or two gpuwarden processes) adding hosts at once do not
@@ -175,7 +123,7 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
         dir[1] = '\0';
     else
         *slash = '\0';
-    if (make_dirs(dir) != 0) {
+    if (atomicfile_mkdirs(dir) != 0) {
         error_set(err, EXIT_PROVIDER, "cannot create the folder of %s: %s", path, strerror(errno));
         return SSH_FAILED;
     }
@@ -233,7 +181,7 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
                 error_set(err, EXIT_PROVIDER, "cannot add %s to the known hosts: %s", name,
                           last_error(session));
                 result = SSH_FAILED;
-            } else if (known_hosts_save(nh, path, dir) != 0) {
+            } else if (known_hosts_save(nh, path) != 0) {
                 error_set(err, EXIT_PROVIDER, "cannot write the known hosts file %s: %s", path,
                           strerror(errno));
                 result = SSH_FAILED;
