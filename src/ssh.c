@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "knownhosts.h"
+#include "rawhttp.h"
 #include "xalloc.h"
 
 #define SSH_SLICE_MS      200  /* the longest single poll: how late a cancel may be noticed */
@@ -759,14 +759,15 @@ int ssh_exec(struct ssh *s, const char *cmd, int timeout_s, size_t max_bytes, ch
             rc = fail(s, (int)n, err, "reading a command's output");
             break;
         }
-        if (libssh2_channel_eof(ch) == 1)
+        if (n == 0 || libssh2_channel_eof(ch) == 1) /* 0: EOF, or closed without one */
             break;
         if ((rc = op_wait(s, &op, err)) != 0)
             break;
     }
     int status = -1;
     /* the exit status comes with the host's close, after EOF: wait for it within the timeout */
-    channel_finish(s, ch, rc == SSH_OK ? op.deadline : 0, rc == SSH_OK ? &status : NULL);
+    int64_t grace = now_ms() + SSH_CLOSE_WAIT_MS;
+    channel_finish(s, ch, op.deadline > grace ? op.deadline : grace, rc == SSH_OK ? &status : NULL);
     if (rc != SSH_OK) {
         free(buf);
         return rc;
@@ -922,7 +923,7 @@ ssize_t ssh_stream_read(struct ssh_stream *st, char *buf, size_t size, int timeo
 {
     struct ssh *s = st->s;
     *eof = st->eof;
-    if (st->eof)
+    if (st->eof || size == 0)
         return 0;
     if (s->dead)
         return dead_result(s, err);
@@ -938,7 +939,7 @@ ssize_t ssh_stream_read(struct ssh_stream *st, char *buf, size_t size, int timeo
             return kill_transport(s, err, "lost a command's output on %s: %s", s->where,
                                   last_error(s));
         }
-        if (libssh2_channel_eof(st->ch) == 1) {
+        if (n == 0 || libssh2_channel_eof(st->ch) == 1) { /* 0: EOF, or closed without one */
             st->eof = true;
             *eof = true;
             return 0;
@@ -966,82 +967,6 @@ void ssh_stream_close(struct ssh_stream *st, int *exit_status)
 
 /* ------------------------------------------------------------------ HTTP through a tunnel */
 
-/* Decodes a chunked body in place (an HTTP/1.1 server may answer our 1.0 request that way).
- * Returns the decoded length. */
-static size_t dechunk(char *body, size_t len)
-{
-    size_t in = 0, out = 0;
-    while (in < len) {
-        char *end;
-        unsigned long n = strtoul(body + in, &end, 16);
-        char *nl = memchr(body + in, '\n', len - in);
-        if (nl == NULL || end == body + in)
-            break;
-        in = (size_t)(nl - body) + 1;
-        if (n == 0 || n > len - in)
-            break;
-        memmove(body + out, body + in, n);
-        out += n;
-        in += n;
-        if (in < len && body[in] == '\r')
-            in++;
-        if (in < len && body[in] == '\n')
-            in++;
-    }
-    return out;
-}
-
-static int http_parse(const struct ssh *s, int port, char *raw, size_t len, size_t max_bytes,
-                      int *status, char **body, size_t *body_len, struct gw_error *err)
-{
-    if (len == 0) {
-        error_set(err, EXIT_PROVIDER,
-                  "port %d of the host closed the connection without an answer (%s)", port,
-                  s->where);
-        return SSH_FAILED;
-    }
-    int code = 0;
-    if (len < 12 || strncmp(raw, "HTTP/", 5) != 0 || sscanf(raw + 5, "%*s %3d", &code) != 1 ||
-        code < 100 || code > 999) {
-        error_set(err, EXIT_PROVIDER, "port %d of the host (%s) did not answer in HTTP", port,
-                  s->where);
-        return SSH_FAILED;
-    }
-    char *head_end = strstr(raw, "\r\n\r\n");
-    size_t skip = 4;
-    char *alt = strstr(raw, "\n\n");
-    if (head_end == NULL || (alt != NULL && alt < head_end)) {
-        head_end = alt;
-        skip = 2;
-    }
-    if (head_end == NULL) {
-        error_set(err, EXIT_PROVIDER, "incomplete HTTP answer from port %d of the host (%s)", port,
-                  s->where);
-        return SSH_FAILED;
-    }
-    *head_end = '\0';
-    bool chunked = false;
-    for (char *line = strchr(raw, '\n'); line != NULL; line = strchr(line + 1, '\n')) {
-        if (strncasecmp(line + 1, "transfer-encoding:", 18) == 0 && strstr(line, "chunked"))
-            chunked = true;
-    }
-    char *b = head_end + skip;
-    size_t blen = len - (size_t)(b - raw);
-    if (chunked)
-        blen = dechunk(b, blen);
-    if (blen > max_bytes)
-        blen = max_bytes;
-    *status = code;
-    if (body) {
-        *body = xmalloc(blen + 1);
-        memcpy(*body, b, blen);
-        (*body)[blen] = '\0';
-    }
-    if (body_len)
-        *body_len = blen;
-    return SSH_OK;
-}
-
 int ssh_http(struct ssh *s, int port, const char *method, const char *path, const char *body,
              int timeout_s, size_t max_bytes, int *status, char **resp_body, size_t *resp_len,
              struct gw_error *err)
@@ -1057,7 +982,9 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
         error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
         return SSH_CANCELLED;
     }
-    if (strpbrk(method, " \r\n") || strpbrk(path, " \r\n") || path[0] != '/') {
+    size_t reqlen = 0;
+    char *req = rawhttp_request(method, path, port, body, &reqlen);
+    if (req == NULL) {
         error_set(err, EXIT_USAGE, "not an HTTP request: %s %s", method, path);
         return SSH_FAILED;
     }
@@ -1070,6 +997,7 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
         rc = libssh2_session_last_errno(s->session);
         if (rc == LIBSSH2_ERROR_CHANNEL_FAILURE) {
             /* an open failure leaves the session as it was (channel.c resets its state) */
+            free(req);
             if (strstr(last_error(s), "prohibited"))
                 error_set(err, EXIT_PROVIDER,
                           "%s does not allow SSH port forwarding, so port %d cannot be reached",
@@ -1080,35 +1008,15 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
             return SSH_FAILED;
         }
         if (rc != LIBSSH2_ERROR_EAGAIN)
-            return fail(s, rc, err, "opening a tunnel");
-        if ((rc = op_wait(s, &op, err)) != 0)
-            return poison(s, rc, err);
+            rc = fail(s, rc, err, "opening a tunnel");
+        else if ((rc = op_wait(s, &op, err)) != 0)
+            rc = poison(s, rc, err);
+        if (rc != 0) {
+            free(req);
+            return rc;
+        }
     }
 
-    size_t blen = body ? strlen(body) : 0;
-    char head[1024];
-    int hn;
-    if (body)
-        hn = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nUser-Agent: gpuwarden/%s\r\n"
-                      "Accept: */*\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                      "Content-Length: %zu\r\n\r\n",
-                      method, path, port, GPUWARDEN_VERSION, blen);
-    else
-        hn = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nUser-Agent: gpuwarden/%s\r\n"
-                      "Accept: */*\r\nConnection: close\r\n\r\n",
-                      method, path, port, GPUWARDEN_VERSION);
-    if (hn < 0 || (size_t)hn >= sizeof head) {
-        channel_finish(s, ch, 0, NULL);
-        error_set(err, EXIT_USAGE, "HTTP request line too long: %s", path);
-        return SSH_FAILED;
-    }
-    size_t reqlen = (size_t)hn + blen;
-    char *req = xmalloc(reqlen);
-    memcpy(req, head, (size_t)hn);
-    if (blen)
-        memcpy(req + hn, body, blen);
     size_t off = 0;
     rc = SSH_OK;
     while (off < reqlen && rc == SSH_OK) {
@@ -1122,10 +1030,11 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
     }
     free(req);
 
-    /* HTTP/1.0 and Connection: close: the answer ends when the server closes */
+    /* HTTP/1.0 and Connection: close: the answer ends when the server closes, or when it is
+     * whole by its own framing */
     size_t cap_total = max_bytes < SIZE_MAX - SSH_HTTP_HEAD_MAX ? max_bytes + SSH_HTTP_HEAD_MAX
                                                                 : SIZE_MAX - 1,
-           cap = 0, used = 0;
+           cap = 0, used = 0, got = 0;
     char *raw = NULL;
     char chunk[16384];
     while (rc == SSH_OK) {
@@ -1137,21 +1046,39 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
             xgrow((void **)&raw, &cap, used + keep + 1, 1);
             memcpy(raw + used, chunk, keep);
             used += keep;
+            raw[used] = '\0';
+            got += (size_t)n;
+            if (rawhttp_complete(raw, used, got))
+                break;
             continue;
         }
         if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
             rc = fail(s, (int)n, err, "reading an HTTP answer");
             break;
         }
-        if (libssh2_channel_eof(ch) == 1)
+        if (n == 0 || libssh2_channel_eof(ch) == 1) /* 0: EOF, or closed without one */
             break;
         rc = op_wait(s, &op, err);
     }
     channel_finish(s, ch, 0, NULL);
+    const char *why = NULL;
     if (rc == SSH_OK) {
         xgrow((void **)&raw, &cap, used + 1, 1);
         raw[used] = '\0';
-        rc = http_parse(s, port, raw, used, max_bytes, status, resp_body, resp_len, err);
+        if (rawhttp_parse(raw, used, max_bytes, status, resp_body, resp_len, &why) != 0) {
+            if (!strcmp(why, "empty"))
+                error_set(err, EXIT_PROVIDER,
+                          "port %d of the host (%s) closed the connection without an answer", port,
+                          s->where);
+            else if (!strcmp(why, "incomplete"))
+                error_set(err, EXIT_PROVIDER,
+                          "port %d of the host (%s) gave an incomplete HTTP answer", port,
+                          s->where);
+            else
+                error_set(err, EXIT_PROVIDER, "port %d of the host (%s) did not answer in HTTP",
+                          port, s->where);
+            rc = SSH_FAILED;
+        }
     }
     free(raw);
     return rc;

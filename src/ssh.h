@@ -111,13 +111,15 @@ ssize_t ssh_stream_read(struct ssh_stream *st, char *buf, size_t size, int timeo
 void ssh_stream_close(struct ssh_stream *st, int *exit_status);
 
 /* One HTTP/1.0 request to 127.0.0.1:port as seen from the host, through a direct-tcpip channel
- * (no local socket). body may be NULL (then no Content-Type; else Content-Type:
- * application/json). path starts with '/'; neither it nor method may hold spaces or line
- * breaks. Within timeout_s; the answer ends when the server closes (a chunked one is decoded).
- * On SSH_OK *status is the HTTP status and *resp_body (caller frees, NUL-terminated, at most
- * max_bytes) the body; resp_body and resp_len may be NULL. A refused tunnel (nothing listens
- * there yet) is SSH_FAILED with err "nothing answers on port N of the host (H:P)", the session
- * stays usable; so is an answer that is not HTTP. */
+ * (no local socket; the bytes are rawhttp.c's). body may be NULL (then no Content-Type; else
+ * Content-Type: application/json). path starts with '/'; neither it nor method may hold spaces
+ * or line breaks (else SSH_FAILED, EXIT_USAGE). Within timeout_s; the answer ends when the
+ * server closes or when it is whole by its Content-Length or last chunk (a chunked body is
+ * decoded). On SSH_OK *status is the HTTP status and *resp_body (caller frees, NUL-terminated,
+ * at most max_bytes) the body; resp_body and resp_len may be NULL. A refused tunnel (nothing
+ * listens there yet) is SSH_FAILED with err "nothing answers on port N of the host (H:P)", and
+ * the session stays usable; so it does after "port N of the host (H:P) did not answer in HTTP"
+ * (or "closed the connection without an answer"). */
 int ssh_http(struct ssh *s, int port, const char *method, const char *path, const char *body,
              int timeout_s, size_t max_bytes, int *status, char **resp_body, size_t *resp_len,
              struct gw_error *err);

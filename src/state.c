@@ -110,7 +110,7 @@ static int read_jobs(const char *path, struct state_job **jobs, size_t *n, char 
     size_t len = 0;
     char *text = textfile_read(path, STATE_MAX_BYTES, &len, &err);
     if (text == NULL) {
-        snprintf(why, size, "%s", err.msg);
+        snprintf(why, size, "%.290s", err.msg);
         return -1;
     }
     cJSON *root = cJSON_ParseWithLength(text, len);

@@ -1053,3 +1053,93 @@ class TestRecipeChecklist(TuiCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestLaunch(TuiCase):
+    """`L` launches (SPEC §7, §11) on the demo provider: the dialog opens with Cancel focused and
+    the opening key cannot confirm it, the job's log streams live into view 3, scrolling up
+    pauses it (PAUSED +N counts what arrived meanwhile), F resumes; the case-7 "RTX 3060" fails
+    at verify and asks about its instance. A fresh state folder per test: jobs persist."""
+
+    COLS, ROWS = 140, 40
+    GOOD, CASE7 = 4242307, 20224334
+    open = TestRecipeChecklist.open
+    filter_to = TestRecipeChecklist.filter_to
+
+    def setUp(self):
+        super().setUp()
+        state = os.path.join(self.xdg["XDG_STATE_HOME"], "gpuwarden")
+        shutil.rmtree(state, ignore_errors=True)
+
+    def launcher(self, recipe, oid, pace="0.3"):
+        d = self.open("--recipe", recipe, "--offline", extra_env={
+            "GPUWARDEN_DEMO_BOOT_S": "0.3", "GPUWARDEN_BOOT_POLL_S": "0.1",
+            "GPUWARDEN_DEMO_PACE": pace})
+        self.filter_to(d, oid)
+        return d
+
+    def open_dialog(self, d):
+        d.type("L")
+        return d.wait(lambda s: "launch: this rents a machine" in s.text, "the launch dialog")
+
+    def test_dialog_cancel_paths_launch_nothing(self):
+        d = self.launcher("pytorch-smoke", self.GOOD)
+        s = self.open_dialog(d)
+        self.assertIn("[ Cancel ]", s.text)
+        self.assertIn("Offer %d" % self.GOOD, s.text)
+        self.assertIn("no FAIL", s.text)
+        d.keys("Escape")
+        d.wait(lambda s: "launch: this rents a machine" not in s.text, "closed")
+        for key in ("Escape", "n", "q", "Enter"):
+            s = self.open_dialog(d)
+            if key in ("n", "q"):
+                d.type(key)
+            else:
+                d.keys(key)
+            s = d.wait(lambda s: "launch: this rents a machine" not in s.text,
+                       "the dialog closed by %s" % key)
+            self.assertNotIn("jobs", s.line(0), "%s must not launch" % key)
+        # the opening key pressed again does nothing: still open, still on Cancel
+        s = self.open_dialog(d)
+        d.type("L")
+        time.sleep(0.3)
+        s = d.screen()
+        self.assertIn("launch: this rents a machine", s.text)
+        self.assertIn("[ Cancel ]", s.text)
+        d.keys("Escape")
+        d.wait(lambda s: "launch: this rents a machine" not in s.text, "closed")
+        self.assertNotIn("jobs", d.screen().line(0))
+
+    def test_launch_streams_pauses_and_resumes(self):
+        d = self.launcher("pytorch-smoke", self.GOOD, pace="0.6")
+        self.open_dialog(d)
+        d.keys("Tab")
+        d.wait(lambda s: "[ Launch ]" in s.text, "focus on Launch")
+        d.keys("Enter")
+        s = d.wait(lambda s: "LOG #1" in s.text and "FOLLOW" in s.text, "the log pane following")
+        self.assertIn("jobs 1 running", s.line(0))
+        d.wait(lambda s: "=== Phase 2: Clone ===" in s.text, "setup output streaming", timeout=30)
+        d.type("k")
+        d.wait(lambda s: re.search(r"PAUSED \+\d+", s.text), "paused")
+        # lines keep arriving while paused: the chip counts them
+        s = d.wait(lambda s: re.search(r"PAUSED \+[1-9]\d*", s.text), "PAUSED +N with N > 0",
+                   timeout=30)
+        d.type("F")
+        d.wait(lambda s: "FOLLOW" in s.text, "following again")
+        s = d.wait(lambda s: "READY: instance" in s.text, "READY", timeout=60)
+        self.assertRegex(s.text, r"#1\s+9000\d+\s+RTX 3060\s+pytorch-smoke\s+ready")
+        self.assertIn("phase 5/5: Start server", s.text)
+
+    def test_case7_fails_at_verify_and_asks(self):
+        d = self.launcher("ace-step-1.5", self.CASE7, pace="0.05")
+        self.open_dialog(d)
+        d.keys("Right")
+        d.type("y")
+        s = d.wait(lambda s: "launch failed" in s.text, "the failure dialog", timeout=30)
+        self.assertIn("failed at verify, case 7", s.text)
+        self.assertIn("8.0 GB", s.text)
+        self.assertIn("destroying this", s.text)
+        self.assertIn("[ Keep ]", s.text)
+        d.keys("Enter")
+        s = d.wait(lambda s: "launch failed" not in s.text, "the dialog closed")
+        self.assertRegex(s.text, r"#1\s+9000\d+\s+RTX 3060\s+ace-step-1.5\s+failed")

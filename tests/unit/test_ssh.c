@@ -815,7 +815,8 @@ struct http_server {
 };
 
 /* One request per connection, answered and closed: /hello, /echo (method, content type and
- * body back), /chunked (HTTP/1.1 chunked), /big (100 kB), else 404. */
+ * body back), /chunked (HTTP/1.1 chunked), /keepopen (Content-Length, connection kept open),
+ * /big (100 kB), else 404. */
 static void http_answer(int c)
 {
     char req[8192];
@@ -856,6 +857,14 @@ static void http_answer(int c)
     } else if (!strcmp(path, "/chunked")) {
         r = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7\r\n, world\r\n"
             "0\r\n\r\n";
+    } else if (!strcmp(path, "/keepopen")) {
+        /* answers, then keeps the connection until the client goes (at most 5 s) */
+        r = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        if (write(c, r, strlen(r)) < 0)
+            return;
+        struct pollfd p = {.fd = c, .events = POLLIN};
+        poll(&p, 1, 5000);
+        return;
     } else if (!strcmp(path, "/big")) {
         const char *h = "HTTP/1.0 200 OK\r\n\r\n";
         if (write(c, h, strlen(h)) < 0)
@@ -903,6 +912,7 @@ static void test_http_through_tunnel(void **state)
     int status = 0;
     char *body = NULL;
     size_t len = 0;
+    double t0;
 
     expect_ok(ssh_http(s, h.port, "GET", "/hello", NULL, 5, 1 << 20, &status, &body, &len, &err),
               &err);
@@ -938,6 +948,13 @@ static void test_http_through_tunnel(void **state)
     assert_string_equal(body, "hello, world");
     free(body);
 
+    t0 = now_s();
+    expect_ok(ssh_http(s, h.port, "GET", "/keepopen", NULL, 5, 1 << 20, &status, &body, &len, &err),
+              &err);
+    assert_true(now_s() - t0 < 1.5); /* by Content-Length, not by the server's close */
+    assert_string_equal(body, "hello");
+    free(body);
+
     expect_ok(ssh_http(s, h.port, "GET", "/big", NULL, 5, 1000, &status, &body, &len, &err), &err);
     assert_int_equal(len, 1000);
     assert_int_equal(strlen(body), 1000);
@@ -945,7 +962,7 @@ static void test_http_through_tunnel(void **state)
 
     /* nothing listens: refused, and the session goes on */
     int closed = free_port();
-    double t0 = now_s();
+    t0 = now_s();
     assert_int_equal(
         ssh_http(s, closed, "GET", "/health", NULL, 5, 1 << 20, &status, &body, &len, &err),
         SSH_FAILED);
@@ -953,6 +970,14 @@ static void test_http_through_tunnel(void **state)
     assert_null(body);
     snprintf(expect, sizeof expect, "nothing answers on port %d of the host", closed);
     assert_non_null(strstr(err.msg, expect));
+    /* something else listens there (sshd itself): not HTTP */
+    assert_int_equal(
+        ssh_http(s, port, "GET", "/health", NULL, 5, 1 << 20, &status, &body, &len, &err),
+        SSH_FAILED);
+    snprintf(expect, sizeof expect, "port %d of the host (127.0.0.1:%d) did not answer in HTTP",
+             port, port);
+    assert_string_equal(err.msg, expect);
+    assert_null(body);
     char *out = NULL;
     expect_ok(ssh_exec(s, "echo still here", 5, 100, &out, &len, &status, &err), &err);
     assert_string_equal(out, "still here\n");
