@@ -22,20 +22,20 @@
 #include "worker.h"
 #include "xalloc.h"
 
-#define HTTP_MAX_BYTES  (16u << 20) /* a test result (an audio file) can be a few MB */
-#define SMI_MAX_BYTES   (64u << 10)
-#define HEALTH_EVERY_S  2.0
-#define HEALTH_TELL_S   15.0 /* how often a still-failing health check is mentioned */
-#define READ_WAIT_MS    500
-#define TAIL_LINES      6
-#define DEMO_ID         "demo-1"
+#define HTTP_MAX_BYTES (16u << 20) /* a test result (an audio file) can be a few MB */
+#define SMI_MAX_BYTES  (64u << 10)
+#define HEALTH_EVERY_S 2.0
+#define HEALTH_TELL_S  15.0 /* how often a still-failing health check is mentioned */
+#define READ_WAIT_MS   500
+#define TAIL_LINES     6
+#define DEMO_ID        "demo-1"
 
 struct job {
     struct job_spec spec;
     char remote_base[256];
     char state_dir[512];
     char demo_dir[512];
-    char ssh_strings[3][512]; /* user, key path, known_hosts: spec.ssh points here */
+    char ssh_strings[3][512];  /* user, key path, known_hosts: spec.ssh points here */
     struct provider *provider; /* the thread's own clone */
     struct event_queue *q;
     pthread_t thread;
@@ -322,6 +322,15 @@ static int step_create(struct job *j)
     return 0;
 }
 
+/* "45 s" or "12 min": boot limits are minutes by default, seconds when configured so. */
+static void duration_text(double s, char *out, size_t size)
+{
+    if (s < 120)
+        snprintf(out, size, "%.0f s", s);
+    else
+        snprintf(out, size, "%.0f min", s / 60);
+}
+
 static bool never_runs(const char *status)
 {
     return !strcmp(status, "exited") || !strcmp(status, "unknown") || !strcmp(status, "offline");
@@ -363,15 +372,16 @@ static int step_boot(struct job *j)
             if (!last_msg[0])
                 snprintf(last_msg, sizeof last_msg, "-");
         }
+        char took[32];
+        duration_text(waited, took, sizeof took);
         if (waited >= j->spec.timing.boot_timeout_s)
             return fail(j, 5,
-                        "instance %lld is still not running after %.0f min (image pull too "
+                        "instance %lld is still not running after %s (image pull too "
                         "slow?); it bills storage meanwhile",
-                        (long long)j->st.instance_id, waited / 60);
+                        (long long)j->st.instance_id, took);
         if (waited >= j->spec.timing.boot_warn_s && !warned) {
             warned = true;
-            say(j, true, 5, "image pull slow: %.0f min and not running yet (case 5)",
-                waited / 60);
+            say(j, true, 5, "image pull slow: %s and not running yet (case 5)", took);
         }
         if (!nap(j, j->spec.timing.boot_poll_s))
             return -1;
@@ -421,8 +431,8 @@ static int connect_host(struct job *j, int attempts)
         if (rc == SSH_OK) {
             if (info.fingerprint[0]) {
                 snprintf(j->st.fingerprint, sizeof j->st.fingerprint, "%s", info.fingerprint);
-                say(j, false, 0, "connected to %s; host key %s %s (%s)", j->host->name,
-                    info.type, info.fingerprint,
+                say(j, false, 0, "connected to %s; host key %s %s (%s)", j->host->name, info.type,
+                    info.fingerprint,
                     info.first_use ? "first use: stored in gpuwarden's known_hosts"
                                    : "matches gpuwarden's known_hosts");
             } else {
@@ -433,8 +443,10 @@ static int connect_host(struct job *j, int attempts)
         if (rc == SSH_CANCELLED || cancelled(j))
             return -1;
         if (rc == SSH_HOSTKEY)
-            return fail(j, 4, "%s; not connecting: a changed key is never accepted "
-                              "automatically", err.msg);
+            return fail(j, 4,
+                        "%s; not connecting: a changed key is never accepted "
+                        "automatically",
+                        err.msg);
         say(j, true, 4, "connection attempt %d of %d failed: %s", i, attempts, err.msg);
         if (i < attempts && !nap(j, pause))
             return -1;
@@ -450,6 +462,14 @@ static int step_connect(struct job *j)
 {
     enter(j, JOB_CONNECT);
     persist(j);
+    /* said before the first attempt: three silent ones can take minutes */
+    struct gw_error err = {0};
+    if (j->host == NULL && (j->host = make_host(j, &err)) == NULL)
+        return fail(j, 0, "%s", err.msg);
+    if (strcmp(provider_name(j->provider), "demo") != 0)
+        say(j, false, 0, "connecting to %s over SSH (%d attempts, %d s each)", j->host->name,
+            j->spec.timing.connect_attempts,
+            j->spec.ssh.connect_timeout_s > 0 ? j->spec.ssh.connect_timeout_s : 30);
     return connect_host(j, j->spec.timing.connect_attempts);
 }
 
@@ -552,8 +572,9 @@ static char *runner_script(const struct recipe *r)
 {
     size_t size = 512 + r->nenv * 700;
     char *s = xmalloc(size);
-    size_t n = (size_t)snprintf(s, size, "#!/bin/sh\n# written by gpuwarden\ncd \"$(dirname "
-                                         "\"$0\")\" || exit 1\n");
+    size_t n = (size_t)snprintf(s, size,
+                                "#!/bin/sh\n# written by gpuwarden\ncd \"$(dirname "
+                                "\"$0\")\" || exit 1\n");
     for (size_t i = 0; i < r->nenv; i++) {
         char q[600];
         sh_quote(r->env[i].value, q, sizeof q);
@@ -726,12 +747,12 @@ static int step_setup(struct job *j)
 /* ------------------------------------------------------------------ health, test */
 
 /* One HTTP request to the service, reconnecting once when the connection dropped. */
-static int request(struct job *j, int port, const char *method, const char *path,
-                   const char *body, int *status, char **resp, size_t *len, struct gw_error *err)
+static int request(struct job *j, int port, const char *method, const char *path, const char *body,
+                   int *status, char **resp, size_t *len, struct gw_error *err)
 {
     for (int tries = 0;; tries++) {
-        int rc = host_http(j->host, port, method, path, body, 30, HTTP_MAX_BYTES, status, resp,
-                           len, err);
+        int rc = host_http(j->host, port, method, path, body, 30, HTTP_MAX_BYTES, status, resp, len,
+                           err);
         if (rc != SSH_LOST || tries > 0)
             return rc;
         if (reconnect(j, err->msg) != 0)
@@ -754,12 +775,13 @@ static int step_health(struct job *j)
         int status = 0;
         char *body = NULL;
         size_t len = 0;
-        int rc = request(j, r->health_port, "GET", r->health_path, NULL, &status, &body, &len,
-                         &err);
+        int rc =
+            request(j, r->health_port, "GET", r->health_path, NULL, &status, &body, &len, &err);
         free(body);
         if (rc == SSH_OK && status == 200) {
-            say(j, false, 0, "healthy after %.0f s (HTTP 200); not ready until the test passes "
-                             "(case 8)",
+            say(j, false, 0,
+                "healthy after %.0f s (HTTP 200); not ready until the test passes "
+                "(case 8)",
                 wall_now() - start);
             return 0;
         }
@@ -776,8 +798,7 @@ static int step_health(struct job *j)
         if (!nap(j, HEALTH_EVERY_S))
             return -1;
     }
-    return fail(j, 8, "%s did not answer 200 within %d s (last: %s)", r->health_path, limit,
-                last);
+    return fail(j, 8, "%s did not answer 200 within %d s (last: %s)", r->health_path, limit, last);
 }
 
 /* A result URL as the service gave it, reduced to the path on the service. */
@@ -857,7 +878,8 @@ static int step_test(struct job *j)
     if (test_submit(j, id, sizeof id) != 0)
         return -1;
     char *path = recipe_fill_id(t->poll.path, id), *body = recipe_fill_id(t->poll.body, id);
-    int interval = t->interval_s > 0 ? t->interval_s : 2, limit = t->timeout_s > 0 ? t->timeout_s : 300;
+    int interval = t->interval_s > 0 ? t->interval_s : 2,
+        limit = t->timeout_s > 0 ? t->timeout_s : 300;
     int rc = -2;
     char seen[64] = "";
     while (rc == -2) {
@@ -870,11 +892,12 @@ static int step_test(struct job *j)
         char *resp = NULL;
         size_t len = 0;
         char value[64] = "", url[512] = "";
-        int hr = request(j, j->spec.recipe->health_port, t->poll.method, path, body, &status,
-                         &resp, &len, &err);
+        int hr = request(j, j->spec.recipe->health_port, t->poll.method, path, body, &status, &resp,
+                         &len, &err);
         if (hr == SSH_OK && status == 200)
             jsonpath_get(resp, len, t->status_field, value, sizeof value);
-        if (!strcmp(value, t->done) && jsonpath_get(resp, len, t->result_url_field, url, sizeof url))
+        if (!strcmp(value, t->done) &&
+            jsonpath_get(resp, len, t->result_url_field, url, sizeof url))
             rc = 1;
         free(resp);
         if (hr == SSH_CANCELLED || cancelled(j))
@@ -885,8 +908,7 @@ static int step_test(struct job *j)
             rc = fail(j, 8, "the service reported the test generation failed (%s = %s)",
                       t->status_field, value);
         else if (wall_now() - start > limit)
-            rc = fail(j, 8,
-                      "no test result within %d s (last: %s): healthy, but not working (case 8)",
+            rc = fail(j, 8, "no test result within %d s (last: %s): healthy, but not working",
                       limit, hr == SSH_OK ? (value[0] ? value : "no status") : err.msg);
         else if (strcmp(seen, value) != 0) {
             snprintf(seen, sizeof seen, "%s", value);

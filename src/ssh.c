@@ -243,8 +243,7 @@ static int keepalive_step(struct ssh *s, struct gw_error *err)
     if (next == s->keepalive_every_s && wall != s->ka_sent_at) {
         s->ka_sent_at = wall;
         if (++s->ka_unanswered >= s->keepalive_max_missed)
-            return kill_transport(s, err,
-                                  "no answer from %s to %d keepalives (%d s apart); reconnecting",
+            return kill_transport(s, err, "no answer from %s to %d keepalives (%d s apart)",
                                   s->where, s->ka_unanswered, s->keepalive_every_s);
     }
     return 0;

@@ -40,7 +40,8 @@ Control endpoints (tests only; never logged):
                             requests to endpoint E (N = -1: until mode "normal") get fault M,
                             one of FAULT_MODES. E is one of ENDPOINTS: "search" (the default),
                             "create", "show", "list", "stop" (PUT instances/{id}), "destroy",
-                            or "any". A fault answers before the request changes anything.
+                            or "any". A fault answers before the request changes anything;
+                            "no_such_ask" is create's 404 for an offer rented meanwhile.
   POST /_control/instances  body: {"ssh_host": H, "ssh_port": P, "direct": bool,
                             "loading_polls": N, "final_status": S, "page_size": N}, any subset:
                             updates the instance config (DEFAULT_INSTANCE_CONFIG); answers
@@ -75,7 +76,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("normal", "429", "500", "502", "503", "auth_error", "malformed", "html",
-               "slow", "truncated", "ignore_filters", "hang")
+               "slow", "truncated", "ignore_filters", "hang", "no_such_ask")
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "notin")
 NOT_FILTERS = ("order", "limit", "type", "allocated_storage",
                "external", "rentable", "rented", "disable_bundling")
@@ -112,6 +113,9 @@ FAULT_REPLIES = {
     "auth_error": (404, "application/json",
                    json.dumps(error_body("auth_error", "Invalid user key"))),
     "malformed": (200, "application/json", MALFORMED_JSON),
+    # what a create gets when someone else rented the offer since it was found
+    "no_such_ask": (404, "application/json", json.dumps(error_body(
+        "no_such_ask", "error 404/3603: no_such_ask Instance type by id 0 is not available."))),
     "html": (200, "text/html", HTML_PAGE),
 }
 
