@@ -31,6 +31,21 @@ static const char *status_mark(enum check_status s, bool utf8)
     return "?";
 }
 
+void checklist_eval(const struct ui *ui, const struct offer *o,
+                    struct preflight_row rows[PREFLIGHT_ROWS])
+{
+    struct preflight_input in = {.offer = o,
+                                 .req = ui->req,
+                                 .gpus = gpus_builtin(),
+                                 .recipe = ui->recipe,
+                                 .lint = &ui->lint,
+                                 .sources = ui->nsources ? ui->sources : NULL,
+                                 .nsources = ui->nsources,
+                                 .fetching = ui->meta_fetching,
+                                 .now = time(NULL)};
+    preflight_eval(&in, rows);
+}
+
 void checklist_view_draw(const struct ui *ui, int y, int x, int h, int w)
 {
     int bottom = y + h;
@@ -50,17 +65,8 @@ void checklist_view_draw(const struct ui *ui, int y, int x, int h, int w)
         draw_wrap(&y, x + 1, w - 1, bottom, "no offer selected", A_NORMAL);
         return;
     }
-    struct preflight_input in = {.offer = o,
-                                 .req = ui->req,
-                                 .gpus = gpus_builtin(),
-                                 .recipe = ui->recipe,
-                                 .lint = &ui->lint,
-                                 .sources = ui->nsources ? ui->sources : NULL,
-                                 .nsources = ui->nsources,
-                                 .fetching = ui->meta_fetching,
-                                 .now = time(NULL)};
     struct preflight_row rows[PREFLIGHT_ROWS];
-    preflight_eval(&in, rows);
+    checklist_eval(ui, o, rows);
     snprintf(line, sizeof line, "offer %lld %s: %s", (long long)o->id, o->gpu_name,
              preflight_failed(rows) ? "launch refused (a row FAILs)" : "no row FAILs");
     draw_wrap(&y, x + 1, w - 1, bottom, line, A_BOLD);

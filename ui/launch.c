@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "assets.h"
+#include "checklist_view.h"
 #include "cmd_launch.h"
 #include "config.h"
 #include "gpus.h"
@@ -168,17 +169,8 @@ void launch_open(struct ui *ui, int key)
                  "pick a recipe first (p): it says what to set up and how to test it");
         return;
     }
-    struct preflight_input in = {.offer = o,
-                                 .req = ui->req,
-                                 .gpus = gpus_builtin(),
-                                 .recipe = ui->recipe,
-                                 .lint = &ui->lint,
-                                 .sources = ui->nsources ? ui->sources : NULL,
-                                 .nsources = ui->nsources,
-                                 .fetching = ui->meta_fetching,
-                                 .now = time(NULL)};
     struct preflight_row rows[PREFLIGHT_ROWS];
-    preflight_eval(&in, rows);
+    checklist_eval(ui, o, rows);
     int counts[CHECK_UNKNOWN + 1] = {0};
     char failing[1200] = "";
     size_t used = 0;
