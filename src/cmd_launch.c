@@ -40,24 +40,24 @@ static bool preflight_ok(const struct preflight_row *rows)
     return counts[CHECK_FAIL] == 0;
 }
 
-/* Where the job keeps its files: state, known_hosts, demo sandboxes. */
-static void job_paths(struct job_spec *spec, char *state, char *known, char *demo, size_t size)
+void cmd_launch_paths(struct launch_paths *paths)
 {
-    config_dir("STATE", state, size);
-    snprintf(known, size, "%s/known_hosts", state);
-    snprintf(demo, size, "%s/demo", state);
-    spec->state_dir = state[0] ? state : NULL;
-    spec->ssh.known_hosts = known;
-    spec->demo_dir = demo;
+    config_dir("STATE", paths->state, sizeof paths->state);
+    snprintf(paths->known_hosts, sizeof paths->known_hosts, "%s/known_hosts", paths->state);
+    snprintf(paths->demo, sizeof paths->demo, "%s/demo", paths->state);
 }
 
-void cmd_launch_ssh_config(struct ssh_config *cfg)
+void cmd_launch_defaults(struct job_spec *spec, const struct launch_paths *paths)
 {
-    ssh_config_default(cfg);
+    ssh_config_default(&spec->ssh);
     const char *user = getenv("GPUWARDEN_SSH_USER");
     const char *key = getenv("GPUWARDEN_SSH_KEY");
-    cfg->user = user && *user ? user : "root";
-    cfg->key_path = key && *key ? key : NULL;
+    spec->ssh.user = user && *user ? user : "root";
+    spec->ssh.key_path = key && *key ? key : NULL;
+    spec->ssh.known_hosts = paths->known_hosts;
+    job_timing_default(&spec->timing);
+    spec->state_dir = paths->state[0] ? paths->state : NULL;
+    spec->demo_dir = paths->demo;
 }
 
 /* Prints one event; returns the job's final state, or -1 while it runs. */
@@ -125,10 +125,9 @@ int cmd_launch(const struct cli_options *o, const struct recipe *r)
                             .offer = m.offers.items[0],
                             .recipe = r,
                             .required_vram_gb = o->req.min_vram_gb};
-    cmd_launch_ssh_config(&spec.ssh);
-    job_timing_default(&spec.timing);
-    char state[600], known[700], demo[700];
-    job_paths(&spec, state, known, demo, sizeof known);
+    struct launch_paths paths;
+    cmd_launch_paths(&paths);
+    cmd_launch_defaults(&spec, &paths);
     market_result_free(&m);
 
     struct event_queue *q = events_new();

@@ -4,6 +4,7 @@
 #define GPUWARDEN_CMD_LAUNCH_H
 
 #include "cli.h"
+#include "job.h"
 #include "recipe.h"
 #include "ssh.h"
 
@@ -12,9 +13,20 @@
  * input errors, 3 when the provider fails before anything was rented. */
 int cmd_launch(const struct cli_options *o, const struct recipe *r);
 
-/* SSH settings for jobs: SPEC §7's defaults, user GPUWARDEN_SSH_USER (default root) and key
- * GPUWARDEN_SSH_KEY (default: ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa). The strings point
- * into the environment. */
-void cmd_launch_ssh_config(struct ssh_config *cfg);
+/* Where jobs keep their files: the state folder (jobs.json), known_hosts, demo sandboxes. */
+struct launch_paths {
+    char state[600]; /* "" when no home can be found: nothing is persisted */
+    char known_hosts[700];
+    char demo[700];
+};
+
+/* Fills the paths from $XDG_STATE_HOME/gpuwarden. */
+void cmd_launch_paths(struct launch_paths *paths);
+
+/* The parts of a job spec every launch shares, headless or from the dashboard: SPEC §7's SSH
+ * settings (user GPUWARDEN_SSH_USER, default root; key GPUWARDEN_SSH_KEY, default ssh-agent,
+ * ~/.ssh/id_ed25519, ~/.ssh/id_rsa), the step timings and the files under `paths`, which must
+ * outlive the job (the spec points into it and into the environment). */
+void cmd_launch_defaults(struct job_spec *spec, const struct launch_paths *paths);
 
 #endif

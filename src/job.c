@@ -28,7 +28,6 @@
 #define HEALTH_TELL_S  15.0 /* how often a still-failing health check is mentioned */
 #define READ_WAIT_MS   500
 #define TAIL_LINES     6
-#define DEMO_ID        "demo-1"
 
 struct job {
     struct job_spec spec;
@@ -430,7 +429,6 @@ static int connect_host(struct job *j, int attempts)
         int rc = host_connect(j->host, &info, &err);
         if (rc == SSH_OK) {
             if (info.fingerprint[0]) {
-                snprintf(j->st.fingerprint, sizeof j->st.fingerprint, "%s", info.fingerprint);
                 say(j, false, 0, "connected to %s; host key %s %s (%s)", j->host->name, info.type,
                     info.fingerprint,
                     info.first_use ? "first use: stored in gpuwarden's known_hosts"

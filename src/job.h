@@ -80,7 +80,6 @@ struct job_status {
     double started_at;       /* unix time the job started */
     double step_started_at;  /* unix time the current step started */
     double setup_s;          /* seconds the setup took, once it has finished; NAN before */
-    char fingerprint[64];    /* host key, once connected */
     char last_lines[6][200]; /* a failed setup's last lines (empty strings when none) */
 };
 

@@ -10,10 +10,7 @@
 #include "assets.h"
 #include "checklist_view.h"
 #include "cmd_launch.h"
-#include "config.h"
-#include "gpus.h"
 #include "jobs_view.h"
-#include "preflight.h"
 #include "state.h"
 
 void launch_init(struct launcher *l, struct provider *p, struct event_queue *q)
@@ -22,11 +19,7 @@ void launch_init(struct launcher *l, struct provider *p, struct event_queue *q)
     l->provider = p;
     l->q = q;
     l->next_id = 1;
-    config_dir("STATE", l->state_dir, sizeof l->state_dir);
-    snprintf(l->known_hosts, sizeof l->known_hosts, "%s/known_hosts", l->state_dir);
-    snprintf(l->demo_dir, sizeof l->demo_dir, "%s/demo", l->state_dir);
-    cmd_launch_ssh_config(&l->ssh);
-    l->ssh.known_hosts = l->known_hosts;
+    cmd_launch_paths(&l->paths);
 }
 
 /* "=== Phase" lines in the script that will run, for the progress bar's length. */
@@ -78,12 +71,9 @@ static void start(struct ui *ui, struct launcher *l, const struct offer *offer,
                             .offer = *offer,
                             .recipe = r,
                             .required_vram_gb = ui->req_now.min_vram_gb,
-                            .ssh = l->ssh,
-                            .state_dir = l->state_dir[0] ? l->state_dir : NULL,
-                            .demo_dir = l->demo_dir,
                             .instance_id = instance_id,
                             .created_at = created_at};
-    job_timing_default(&spec.timing);
+    cmd_launch_defaults(&spec, &l->paths);
     uj->st.job = spec.id;
     uj->st.instance_id = instance_id;
     uj->st.offer_id = offer->id;
@@ -107,7 +97,7 @@ void launch_restore(struct ui *ui, struct launcher *l)
     size_t n = 0;
     char note[1300];
     struct gw_error err = {0};
-    if (!l->state_dir[0] || state_load(l->state_dir, &jobs, &n, note, sizeof note, &err) != 0) {
+    if (!l->paths.state[0] || state_load(l->paths.state, &jobs, &n, note, sizeof note, &err) != 0) {
         snprintf(ui->notice, sizeof ui->notice, "%.250s", err.msg);
         return;
     }

@@ -4,18 +4,15 @@
 #ifndef GPUWARDEN_LAUNCH_H
 #define GPUWARDEN_LAUNCH_H
 
+#include "cmd_launch.h"
 #include "events.h"
 #include "provider.h"
-#include "ssh.h"
 #include "ui.h"
 
 struct launcher {
     struct provider *provider; /* owned: the one jobs clone */
     struct event_queue *q;     /* borrowed */
-    struct ssh_config ssh;     /* strings point into the fields below or the environment */
-    char state_dir[600];
-    char known_hosts[700];
-    char demo_dir[700];
+    struct launch_paths paths; /* the jobs' files */
     int next_id;
 };
 

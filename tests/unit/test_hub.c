@@ -29,14 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakeserver.h"
 #include "http.h"
 #include "hub.h"
 
-static pid_t server_pid = -1;
-static char base[64];       /* http://127.0.0.1:PORT of the fake */
-static char tmpdir[64];     /* per test */
-static char cache_dir[128]; /* tmpdir/cache, created by hub */
-static struct http_client *ctl_http;
+static struct fake_server fake; /* tests/fake_hub.py */
+static char tmpdir[64];         /* per test */
+static char cache_dir[128];     /* tmpdir/cache, created by hub */
 
 /* ------------------------------------------------------------------ the fake server */
 
@@ -45,97 +44,22 @@ static int start_fake(void **state)
     (void)state;
     curl_global_init(CURL_GLOBAL_ALL);
     setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
-    const char *script = getenv("GPUWARDEN_FAKE_HUB");
-    if (script == NULL || !*script)
-        script = "tests/fake_hub.py";
-    if (access(script, R_OK) != 0)
-        return 0; /* tests skip */
-    int fds[2];
-    if (pipe(fds) != 0)
-        return 0;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execlp("python3", "python3", script, "0", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
-        return 0;
-    }
-    server_pid = pid;
-    /* the first stdout line is the port */
-    char line[32] = "";
-    size_t n = 0;
-    struct pollfd p = {fds[0], POLLIN, 0};
-    while (n + 1 < sizeof line && poll(&p, 1, 15000) > 0) {
-        ssize_t got = read(fds[0], line + n, 1);
-        if (got <= 0 || line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    close(fds[0]);
-    int port = atoi(line);
-    if (port <= 0) {
-        kill(server_pid, SIGKILL);
-        waitpid(server_pid, NULL, 0);
-        server_pid = -1;
-        return 0;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-    ctl_http = http_new(NULL);
+    fake_server_start(&fake, "GPUWARDEN_FAKE_HUB", "tests/fake_hub.py"); /* else: skips */
     return 0;
 }
 
 static int stop_fake(void **state)
 {
     (void)state;
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = -1;
-    }
-    http_free(ctl_http);
+    fake_server_stop(&fake);
     curl_global_cleanup();
     return 0;
-}
-
-/* POST /_control/NAME with a JSON body. */
-static void control(const char *name, const char *json)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_control/%s", base, name);
-    struct http_response r;
-    struct gw_error err = {0};
-    if (http_request(ctl_http, "POST", url, NULL, json, &r, &err) != 0)
-        fail_msg("control %s: %s", name, err.msg);
-    if (r.status != 200)
-        fail_msg("control %s: HTTP %ld %s", name, r.status, r.body);
-    http_response_free(&r);
-}
-
-/* The fake's request log (caller deletes). */
-static cJSON *request_log(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_control/log", base);
-    struct http_response r;
-    struct gw_error err = {0};
-    assert_int_equal(http_request(ctl_http, "GET", url, NULL, NULL, &r, &err), 0);
-    cJSON *log = cJSON_Parse(r.body);
-    http_response_free(&r);
-    assert_true(cJSON_IsArray(log));
-    return log;
 }
 
 /* Requests logged whose path starts with `prefix`. */
 static int logged(const char *prefix)
 {
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     int n = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
@@ -150,7 +74,7 @@ static int logged(const char *prefix)
 /* Every request carried gpuwarden's User-Agent and no Authorization header. */
 static void assert_log_clean(void)
 {
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
     {
@@ -164,33 +88,12 @@ static void assert_log_clean(void)
 
 /* ------------------------------------------------------------------ per test */
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    if (server_pid <= 0)
+    if (fake.pid <= 0)
         return 0;
-    control("reset", "{}");
+    fake_server_control(&fake, "reset", "{}");
     snprintf(tmpdir, sizeof tmpdir, "/tmp/gw-test-hub-XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
     snprintf(cache_dir, sizeof cache_dir, "%s/cache/gpuwarden/hub", tmpdir);
@@ -200,14 +103,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (server_pid > 0)
-        remove_tree(tmpdir);
+    if (fake.pid > 0)
+        fake_remove_tree(tmpdir);
     return 0;
 }
 
 #define NEED_FAKE()                                                                                \
     do {                                                                                           \
-        if (server_pid <= 0)                                                                       \
+        if (fake.pid <= 0)                                                                         \
             skip();                                                                                \
     } while (0)
 
@@ -215,9 +118,9 @@ static struct hub_config config(void)
 {
     struct hub_config cfg;
     hub_config_default(&cfg);
-    snprintf(cfg.docker_url, sizeof cfg.docker_url, "%s", base);
-    snprintf(cfg.github_url, sizeof cfg.github_url, "%s", base);
-    snprintf(cfg.hf_url, sizeof cfg.hf_url, "%s", base);
+    snprintf(cfg.docker_url, sizeof cfg.docker_url, "%s", fake.base);
+    snprintf(cfg.github_url, sizeof cfg.github_url, "%s", fake.base);
+    snprintf(cfg.hf_url, sizeof cfg.hf_url, "%s", fake.base);
     snprintf(cfg.cache_dir, sizeof cfg.cache_dir, "%s", cache_dir);
     cfg.ttl_s = 3600;
     return cfg;
@@ -341,8 +244,9 @@ static void test_image_library_and_badges(void **state)
     assert_false(m.official_badge);
 
     /* the API spec's typo counts as verified publisher; null badge is none */
-    control("image", "{\"ns\":\"acme\",\"repo\":\"tool\",\"pulls\":5,\"stars\":1,"
-                     "\"badge\":\"verfified_publisher\"}");
+    fake_server_control(&fake, "image",
+                        "{\"ns\":\"acme\",\"repo\":\"tool\",\"pulls\":5,\"stars\":1,"
+                        "\"badge\":\"verfified_publisher\"}");
     m = source(SOURCE_IMAGE, "acme/tool");
     assert_int_equal(fetch(&m, NULL), 0);
     assert_true(m.official_badge);
@@ -361,8 +265,9 @@ static void test_image_amd64_missing_uses_full_size(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("image", "{\"ns\":\"acme\",\"repo\":\"armonly\",\"pulls\":5,\"stars\":1,"
-                     "\"tags\":{\"1\":{\"arm64_size\":2000000000,\"full_size\":2500000000}}}");
+    fake_server_control(&fake, "image",
+                        "{\"ns\":\"acme\",\"repo\":\"armonly\",\"pulls\":5,\"stars\":1,"
+                        "\"tags\":{\"1\":{\"arm64_size\":2000000000,\"full_size\":2500000000}}}");
     struct source_meta m = source(SOURCE_IMAGE, "acme/armonly:1");
     assert_int_equal(fetch(&m, NULL), 0);
     assert_true(fabs(m.size_gb - 2.5) < 1e-9);
@@ -432,7 +337,7 @@ static void test_search_failure_not_fatal(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("mode", "{\"mode\":\"500\",\"count\":-1,\"path\":\"/api/search\"}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"500\",\"count\":-1,\"path\":\"/api/search\"}");
     struct source_meta m = source(SOURCE_IMAGE, "nvidia/cuda:12.8.1-runtime-ubuntu22.04");
     assert_int_equal(fetch(&m, NULL), 0);
     assert_true(m.fetched);
@@ -460,7 +365,7 @@ static void test_repo_parse(void **state)
     assert_true(m.pushed_at < now - 799 * 86400);
 
     /* GitHub's media type and API version go with every request */
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
     {
@@ -612,10 +517,10 @@ static void test_stale_cache_not_used_for_404(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("model", "{\"id\":\"gone/model\",\"downloads\":99999}");
+    fake_server_control(&fake, "model", "{\"id\":\"gone/model\",\"downloads\":99999}");
     struct source_meta m = source(SOURCE_MODEL, "gone/model");
     assert_int_equal(fetch(&m, NULL), 0);
-    control("reset", "{}"); /* the model is gone */
+    fake_server_control(&fake, "reset", "{}"); /* the model is gone */
     struct hub_config cfg = config();
     cfg.ttl_s = 0;
     struct gw_error err = {0};
@@ -681,7 +586,7 @@ static void test_429_retry_after_then_ok(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("mode", "{\"mode\":\"429\",\"count\":1,\"retry_after\":1}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"429\",\"count\":1,\"retry_after\":1}");
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct source_meta m = source(SOURCE_REPO, "ace-step/ACE-Step-1.5");
@@ -690,7 +595,7 @@ static void test_429_retry_after_then_ok(void **state)
     assert_true(took >= 0.9); /* Retry-After: 1 beat the 1 ms backoff */
     assert_true(took < 5.0);
     assert_int_equal(m.stars, 4200);
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     assert_int_equal(cJSON_GetArraySize(log), 2);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 0), "status")->valueint, 429);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 1), "status")->valueint, 200);
@@ -701,13 +606,13 @@ static void test_429_forever(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("mode", "{\"mode\":\"429\",\"count\":-1}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"429\",\"count\":-1}");
     struct source_meta m = source(SOURCE_MODEL, "ACE-Step/Ace-Step1.5");
     struct gw_error err = {0};
     assert_int_equal(fetch(&m, &err), -1);
     assert_false(m.fetched);
     char want[128];
-    snprintf(want, sizeof want, "rate limited by %s; try again in 60 s", base + 7);
+    snprintf(want, sizeof want, "rate limited by %.60s; try again in 60 s", fake.base + 7);
     assert_int_equal(strncmp(m.error, want, strlen(want)), 0);
     assert_int_equal(logged("/api/models/"), 4); /* first try + 3 retries */
 }
@@ -717,7 +622,7 @@ static void test_503_retry_after_zero(void **state)
     (void)state;
     NEED_FAKE();
     /* Retry-After: 0 is no reason to wait longer than the backoff */
-    control("mode", "{\"mode\":\"503\",\"count\":2,\"retry_after\":0}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"503\",\"count\":2,\"retry_after\":0}");
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct source_meta m = source(SOURCE_MODEL, "ACE-Step/Ace-Step1.5");
@@ -736,8 +641,8 @@ static void test_http_reports_retry_after(void **state)
     opt.max_retries = 0;
     struct http_client *c = http_new(&opt);
     char url[128];
-    snprintf(url, sizeof url, "%s/api/models/gpt2", base);
-    control("mode", "{\"mode\":\"429\",\"count\":1,\"retry_after\":7}");
+    snprintf(url, sizeof url, "%s/api/models/gpt2", fake.base);
+    fake_server_control(&fake, "mode", "{\"mode\":\"429\",\"count\":1,\"retry_after\":7}");
     struct http_response r;
     assert_int_equal(http_request(c, "GET", url, NULL, NULL, &r, NULL), 0);
     assert_int_equal(r.status, 429);
@@ -754,7 +659,7 @@ static void test_malformed_body(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("mode", "{\"mode\":\"malformed\",\"count\":1}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"malformed\",\"count\":1}");
     struct source_meta m = source(SOURCE_IMAGE, "nvidia/cuda:12.8.1-runtime-ubuntu22.04");
     struct gw_error err = {0};
     assert_int_equal(fetch(&m, &err), -1);
@@ -762,11 +667,11 @@ static void test_malformed_body(void **state)
     snprintf(want, sizeof want,
              "malformed response from %s/v2/namespaces/nvidia/repositories/cuda: not a JSON "
              "object",
-             base);
+             fake.base);
     assert_string_equal(err.msg, want);
     assert_string_equal(m.error, want);
 
-    control("mode", "{\"mode\":\"html\",\"count\":1,\"path\":\"/repos/\"}");
+    fake_server_control(&fake, "mode", "{\"mode\":\"html\",\"count\":1,\"path\":\"/repos/\"}");
     m = source(SOURCE_REPO, "ace-step/ACE-Step-1.5");
     assert_int_equal(fetch(&m, &err), -1);
     assert_non_null(strstr(err.msg, "malformed response from"));

@@ -22,123 +22,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakeserver.h"
 #include "http.h"
 #include "provider.h"
 
 #define KEY "vast-secret-key-0123456789"
 
-static pid_t server_pid = -1;
-static char base[64];   /* http://127.0.0.1:PORT of the fake */
-static char tmpdir[64]; /* holds the port file */
-static char port_file[128];
-static struct http_client *ctl_http;
-
-/* ------------------------------------------------------------------ the fake server */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* The port the fake wrote, 0 until it is there. */
-static int read_port(void)
-{
-    FILE *f = fopen(port_file, "r");
-    int port = 0;
-    if (f) {
-        if (fscanf(f, "%d", &port) != 1)
-            port = 0;
-        fclose(f);
-    }
-    return port;
-}
-
-static void stop_server(void)
-{
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = -1;
-    }
-}
+static struct fake_server fake; /* tests/fake_vast.py */
 
 static int start_fake(void **state)
 {
     (void)state;
     curl_global_init(CURL_GLOBAL_ALL);
     setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
-    ctl_http = http_new(NULL);
-    const char *script = getenv("GPUWARDEN_FAKE_VAST");
-    if (script == NULL || !*script)
-        script = "tests/fake_vast.py";
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/gw-test-provider-XXXXXX");
-    if (access(script, R_OK) != 0 || mkdtemp(tmpdir) == NULL)
-        return 0; /* the fake's tests skip */
-    snprintf(port_file, sizeof port_file, "%s/port", tmpdir);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execlp("python3", "python3", script, "--port-file", port_file, (char *)NULL);
-        _exit(127);
-    }
-    if (pid < 0)
-        return 0;
-    server_pid = pid;
-    int port = 0;
-    for (int waited = 0; waited < 15000 && (port = read_port()) <= 0; waited += 20) {
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid) { /* no python3, or it failed */
-            server_pid = -1;
-            break;
-        }
-        sleep_ms(20);
-    }
-    if (port <= 0) {
-        stop_server();
-        return 0;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    fake_server_start(&fake, "GPUWARDEN_FAKE_VAST", "tests/fake_vast.py"); /* else: skips */
     return 0;
 }
 
 static int stop_fake(void **state)
 {
     (void)state;
-    stop_server();
-    if (port_file[0]) {
-        unlink(port_file);
-        rmdir(tmpdir);
-    }
-    http_free(ctl_http);
+    fake_server_stop(&fake);
     curl_global_cleanup();
     return 0;
-}
-
-/* POST /_control/NAME with a JSON body. */
-static void control(const char *name, const char *json)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_control/%s", base, name);
-    struct http_response r;
-    struct gw_error err = {0};
-    if (http_request(ctl_http, "POST", url, NULL, json, &r, &err) != 0)
-        fail_msg("control %s: %s", name, err.msg);
-    if (r.status != 200)
-        fail_msg("control %s: HTTP %ld %s", name, r.status, r.body);
-    http_response_free(&r);
-}
-
-/* The fake's request log (caller deletes). */
-static cJSON *request_log(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_control/log", base);
-    struct http_response r;
-    struct gw_error err = {0};
-    assert_int_equal(http_request(ctl_http, "GET", url, NULL, NULL, &r, &err), 0);
-    cJSON *log = cJSON_Parse(r.body);
-    http_response_free(&r);
-    assert_true(cJSON_IsArray(log));
-    return log;
 }
 
 static const char *entry_str(const cJSON *e, const char *key)
@@ -150,7 +56,7 @@ static const char *entry_str(const cJSON *e, const char *key)
 /* Requests logged with this method whose path starts with `prefix`. */
 static int logged(const char *method, const char *prefix)
 {
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     int n = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
@@ -165,7 +71,7 @@ static int logged(const char *method, const char *prefix)
 /* The i-th logged request (caller deletes the returned log; *entry points into it). */
 static cJSON *log_entry(int i, const cJSON **entry)
 {
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     *entry = cJSON_GetArrayItem(log, i);
     assert_non_null(*entry);
     return log;
@@ -173,7 +79,7 @@ static cJSON *log_entry(int i, const cJSON **entry)
 
 #define NEED_FAKE()                                                                                \
     do {                                                                                           \
-        if (server_pid <= 0)                                                                       \
+        if (fake.pid <= 0)                                                                         \
             skip();                                                                                \
     } while (0)
 
@@ -189,10 +95,10 @@ static const char *const MARKET =
 static int setup(void **state)
 {
     (void)state;
-    if (server_pid <= 0)
+    if (fake.pid <= 0)
         return 0;
-    control("reset", "{}");
-    control("offers", MARKET);
+    fake_server_control(&fake, "reset", "{}");
+    fake_server_control(&fake, "offers", MARKET);
     return 0;
 }
 
@@ -224,7 +130,7 @@ static struct create_request request(int64_t offer_id)
 
 static struct provider *vast(void)
 {
-    return provider_vast_new(base, KEY);
+    return provider_vast_new(fake.base, KEY);
 }
 
 /* ------------------------------------------------------------------ vast: create */
@@ -300,7 +206,8 @@ static void test_vast_create_errors(void **state)
     struct gw_error err = {0};
 
     /* a 500 may have rented the machine: never sent twice */
-    control("mode", "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"create\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"create\"}");
     assert_int_equal(provider_create(p, &req, &id, &err), -1);
     assert_int_equal(err.kind, EXIT_PROVIDER);
     assert_non_null(strstr(err.msg, "HTTP 500"));
@@ -309,14 +216,16 @@ static void test_vast_create_errors(void **state)
     assert_int_equal(logged("PUT", "/api/v0/asks/"), 1);
 
     /* a 429 was refused before anything happened: retried */
-    control("mode", "{\"mode\": \"429\", \"count\": 2, \"endpoint\": \"create\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"429\", \"count\": 2, \"endpoint\": \"create\"}");
     assert_int_equal(provider_create(p, &req, &id, &err), 0);
     assert_int_equal(id, 7000001);
     assert_int_equal(logged("PUT", "/api/v0/asks/"), 4);
 
     /* a 200 that is not a rental */
     req.offer_id = 102;
-    control("mode", "{\"mode\": \"malformed\", \"count\": 1, \"endpoint\": \"create\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"malformed\", \"count\": 1, \"endpoint\": \"create\"}");
     assert_int_equal(provider_create(p, &req, &id, &err), -1);
     assert_int_equal(err.kind, EXIT_PROVIDER);
     assert_int_equal(id, 0);
@@ -329,7 +238,8 @@ static void test_vast_create_errors(void **state)
     assert_int_equal(logged("PUT", "/api/v0/asks/"), 5);
 
     /* the wrong key: vast's 404 auth_error */
-    control("mode", "{\"mode\": \"auth_error\", \"count\": 1, \"endpoint\": \"any\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"auth_error\", \"count\": 1, \"endpoint\": \"any\"}");
     req.ports = PORTS;
     assert_int_equal(provider_create(p, &req, &id, &err), -1);
     assert_int_equal(err.kind, EXIT_PROVIDER);
@@ -344,8 +254,9 @@ static void test_vast_show_boot(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances", "{\"ssh_host\": \"127.0.0.1\", \"ssh_port\": 2222, \"direct\": true,"
-                         " \"loading_polls\": 2}");
+    fake_server_control(&fake, "instances",
+                        "{\"ssh_host\": \"127.0.0.1\", \"ssh_port\": 2222, \"direct\": true,"
+                        " \"loading_polls\": 2}");
     struct provider *p = vast();
     struct create_request req = request(101);
     int64_t id = 0;
@@ -379,7 +290,8 @@ static void test_vast_show_boot(void **state)
     assert_int_equal(logged("GET", "/api/v0/instances/7000001/"), 3);
 
     /* a machine that never comes up, seen through the proxy address */
-    control("instances", "{\"direct\": false, \"loading_polls\": 0, \"final_status\": \"exited\"}");
+    fake_server_control(&fake, "instances",
+                        "{\"direct\": false, \"loading_polls\": 0, \"final_status\": \"exited\"}");
     req.offer_id = 102;
     assert_int_equal(provider_create(p, &req, &id, &err), 0);
     assert_int_equal(provider_show(p, id, &in, &err), 1);
@@ -407,35 +319,39 @@ static void test_vast_show_faults(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances/add", "[{\"id\": 55, \"actual_status\": \"running\"}]");
+    fake_server_control(&fake, "instances/add", "[{\"id\": 55, \"actual_status\": \"running\"}]");
     struct provider *p = vast();
     struct instance in;
     struct gw_error err = {0};
 
-    control("mode", "{\"mode\": \"429\", \"count\": -1, \"endpoint\": \"show\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"429\", \"count\": -1, \"endpoint\": \"show\"}");
     assert_int_equal(provider_show(p, 55, &in, &err), -1);
     assert_int_equal(err.kind, EXIT_PROVIDER);
     assert_non_null(strstr(err.msg, "rate limited"));
     assert_no_key(&err);
     assert_int_equal(logged("GET", "/api/v0/instances/55/"), 4); /* 1 + 3 retries */
 
-    control("reset", "{}");
-    control("instances/add", "[{\"id\": 55, \"actual_status\": \"running\"}]");
-    control("mode", "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"show\"}");
+    fake_server_control(&fake, "reset", "{}");
+    fake_server_control(&fake, "instances/add", "[{\"id\": 55, \"actual_status\": \"running\"}]");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"show\"}");
     assert_int_equal(provider_show(p, 55, &in, &err), -1);
     assert_non_null(strstr(err.msg, "HTTP 500 after retries"));
     assert_int_equal(logged("GET", "/api/v0/instances/55/"), 4);
 
     /* a passing fault is ridden out */
-    control("mode", "{\"mode\": \"503\", \"count\": 2, \"endpoint\": \"show\"}");
+    fake_server_control(&fake, "mode", "{\"mode\": \"503\", \"count\": 2, \"endpoint\": \"show\"}");
     assert_int_equal(provider_show(p, 55, &in, &err), 1);
     assert_string_equal(in.actual_status, "running");
 
     /* a fault aimed elsewhere leaves show alone */
-    control("mode", "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"list\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"list\"}");
     assert_int_equal(provider_show(p, 55, &in, &err), 1);
 
-    control("mode", "{\"mode\": \"html\", \"count\": 1, \"endpoint\": \"show\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"html\", \"count\": 1, \"endpoint\": \"show\"}");
     assert_int_equal(provider_show(p, 55, &in, &err), -1);
     assert_non_null(strstr(err.msg, "malformed instance response"));
     assert_non_null(strstr(err.msg, "/api/v0/instances/55/"));
@@ -448,9 +364,10 @@ static void test_vast_list_pages(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances", "{\"page_size\": 2}");
-    control("instances/add", "[{\"id\": 501, \"label\": \"a\"}, {\"id\": 502}, {\"id\": 503},"
-                             " {\"id\": 504}, {\"id\": 505, \"actual_status\": \"stopped\"}]");
+    fake_server_control(&fake, "instances", "{\"page_size\": 2}");
+    fake_server_control(&fake, "instances/add",
+                        "[{\"id\": 501, \"label\": \"a\"}, {\"id\": 502}, {\"id\": 503},"
+                        " {\"id\": 504}, {\"id\": 505, \"actual_status\": \"stopped\"}]");
     struct provider *p = vast();
     struct instance_list l = {0};
     struct gw_error err = {0};
@@ -461,7 +378,7 @@ static void test_vast_list_pages(void **state)
     assert_string_equal(l.items[0].label, "a");
     assert_string_equal(l.items[4].actual_status, "stopped");
 
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     assert_int_equal(cJSON_GetArraySize(log), 3);
     for (int i = 0; i < 3; i++) {
         const cJSON *e = cJSON_GetArrayItem(log, i);
@@ -485,7 +402,7 @@ static void test_vast_list_pages(void **state)
     instance_list_free(&l);
 
     /* empty account */
-    control("reset", "{}");
+    fake_server_control(&fake, "reset", "{}");
     assert_int_equal(provider_list(p, &l, &err), 0);
     assert_int_equal(l.count, 0);
     instance_list_free(&l);
@@ -496,7 +413,7 @@ static void test_vast_list_errors(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances/add", "[{\"id\": 601}, {\"id\": 602}]");
+    fake_server_control(&fake, "instances/add", "[{\"id\": 601}, {\"id\": 602}]");
     struct provider *p = vast();
     struct instance_list l = {0};
     struct gw_error err = {0};
@@ -504,13 +421,14 @@ static void test_vast_list_errors(void **state)
     assert_int_equal(l.count, 2);
 
     /* a failure leaves the caller's list as it was */
-    control("mode", "{\"mode\": \"malformed\", \"count\": 1, \"endpoint\": \"list\"}");
+    fake_server_control(&fake, "mode",
+                        "{\"mode\": \"malformed\", \"count\": 1, \"endpoint\": \"list\"}");
     assert_int_equal(provider_list(p, &l, &err), -1);
     assert_int_equal(err.kind, EXIT_PROVIDER);
     assert_non_null(strstr(err.msg, "malformed instance list"));
     assert_int_equal(l.count, 2);
 
-    control("mode", "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"any\"}");
+    fake_server_control(&fake, "mode", "{\"mode\": \"500\", \"count\": -1, \"endpoint\": \"any\"}");
     assert_int_equal(provider_list(p, &l, &err), -1);
     assert_non_null(strstr(err.msg, "HTTP 500"));
     assert_no_key(&err);
@@ -523,10 +441,10 @@ static void test_vast_needs_key(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances/add", "[{\"id\": 701}]");
+    fake_server_control(&fake, "instances/add", "[{\"id\": 701}]");
     const char *keys[] = {NULL, ""};
     for (int k = 0; k < 2; k++) {
-        struct provider *p = provider_vast_new(base, keys[k]);
+        struct provider *p = provider_vast_new(fake.base, keys[k]);
         struct create_request req = request(101);
         int64_t id = -1;
         struct instance in;
@@ -547,7 +465,7 @@ static void test_vast_needs_key(void **state)
         instance_list_free(&l);
         provider_free(p);
     }
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     assert_int_equal(cJSON_GetArraySize(log), 0); /* nothing was sent */
     cJSON_Delete(log);
 }
@@ -585,7 +503,7 @@ static void test_vast_clone_thread(void **state)
 {
     (void)state;
     NEED_FAKE();
-    control("instances", "{\"loading_polls\": 0}");
+    fake_server_control(&fake, "instances", "{\"loading_polls\": 0}");
     struct provider *p = vast();
     struct worker_result w[2] = {{.parent = p, .offer_id = 101}, {.parent = p, .offer_id = 102}};
     pthread_t t[2];
@@ -603,7 +521,7 @@ static void test_vast_clone_thread(void **state)
     assert_true(w[0].created != w[1].created);
     /* the clones used the parent's account: every request carried the key */
     assert_int_equal(logged("PUT", "/api/v0/asks/"), 2);
-    cJSON *log = request_log();
+    cJSON *log = fake_server_log(&fake);
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
     {
@@ -663,7 +581,7 @@ static void test_demo_boot(void **state)
     assert_non_null(strstr(in.status_msg, " MB / 1.2 GB"));
     assert_true(isnan(in.uptime_mins));
     assert_false(instance_ssh_address(&in, host, sizeof host, &port));
-    sleep_ms(1100);
+    fake_sleep_ms(1100);
     assert_int_equal(provider_show(p, id, &in, &err), 1);
     assert_string_equal(in.actual_status, "running");
     assert_string_equal(in.label, "gpuwarden:ace-step-1.5");

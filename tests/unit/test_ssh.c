@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakeserver.h"
 #include "smi.h"
 #include "ssh.h"
 
@@ -121,39 +122,6 @@ static void host_fingerprint(char *out, size_t size)
     assert_true(n < size);
     memcpy(out, start, n);
     out[n] = '\0';
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
-/* A loopback port nothing listens on (bound, then released). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 /* A listening loopback socket; *port_out its port. */
@@ -261,7 +229,7 @@ static int stop_sshd(void **state)
 {
     (void)state;
     harness_cmd("stop", NULL);
-    remove_tree(dir);
+    fake_remove_tree(dir);
     ssh_global_cleanup();
     return 0;
 }
@@ -359,7 +327,7 @@ static void test_refused_port(void **state)
     (void)state;
     struct ssh_config cfg;
     config(&cfg);
-    cfg.port = free_port();
+    cfg.port = fake_free_port();
     struct ssh *s = NULL;
     struct gw_error err = {0};
     double t0 = now_s();
@@ -798,8 +766,8 @@ static void test_stream_keepalives_unanswered(void **state)
     assert_int_equal(harness_cmd("signal", "CONT"), 0);
     assert_int_equal(n, SSH_LOST);
     char expect[128];
-    snprintf(expect, sizeof expect,
-             "no answer from 127.0.0.1:%d to 3 keepalives (2 s apart)", port);
+    snprintf(expect, sizeof expect, "no answer from 127.0.0.1:%d to 3 keepalives (2 s apart)",
+             port);
     assert_string_equal(err.msg, expect);
     assert_true(took > 3.0 && took < 7.0);
     assert_true(idle >= 3);
@@ -961,7 +929,7 @@ static void test_http_through_tunnel(void **state)
     free(body);
 
     /* nothing listens: refused, and the session goes on */
-    int closed = free_port();
+    int closed = fake_free_port();
     t0 = now_s();
     assert_int_equal(
         ssh_http(s, closed, "GET", "/health", NULL, 5, 1 << 20, &status, &body, &len, &err),
