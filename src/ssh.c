@@ -162,6 +162,18 @@ static int dead_result(const struct ssh *s, struct gw_error *err)
     return SSH_LOST;
 }
 
+/* Every operation starts here: SSH_OK, or why the session cannot be used (dead, cancelled). */
+static int usable(const struct ssh *s, struct gw_error *err)
+{
+    if (s->dead)
+        return dead_result(s, err);
+    if (cancelled(s)) {
+        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
+        return SSH_CANCELLED;
+    }
+    return SSH_OK;
+}
+
 static void op_start(struct op *op, int timeout_s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void op_start(struct op *op, int timeout_s, const char *fmt, ...)
@@ -726,12 +738,9 @@ int ssh_exec(struct ssh *s, const char *cmd, int timeout_s, size_t max_bytes, ch
         *len = 0;
     if (exit_status)
         *exit_status = -1;
-    if (s->dead)
-        return dead_result(s, err);
-    if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
-        return SSH_CANCELLED;
-    }
+    int ready = usable(s, err);
+    if (ready != SSH_OK)
+        return ready;
     struct op op;
     op_start(&op, timeout_s, "running a command on %s", s->where);
     LIBSSH2_CHANNEL *ch = NULL;
@@ -818,12 +827,9 @@ static int sftp_fail(struct ssh *s, LIBSSH2_SFTP *sftp, int rc, const char *path
 int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, int mode,
                int timeout_s, struct gw_error *err)
 {
-    if (s->dead)
-        return dead_result(s, err);
-    if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
-        return SSH_CANCELLED;
-    }
+    int ready = usable(s, err);
+    if (ready != SSH_OK)
+        return ready;
     struct op op;
     op_start(&op, timeout_s, "uploading %s to %s", path, s->where);
     LIBSSH2_SFTP *sftp;
@@ -899,12 +905,9 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
 int ssh_stream_open(struct ssh *s, const char *cmd, struct ssh_stream **out, struct gw_error *err)
 {
     *out = NULL;
-    if (s->dead)
-        return dead_result(s, err);
-    if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
-        return SSH_CANCELLED;
-    }
+    int ready = usable(s, err);
+    if (ready != SSH_OK)
+        return ready;
     struct op op;
     op_start(&op, s->connect_timeout_s, "starting a command on %s", s->where);
     LIBSSH2_CHANNEL *ch = NULL;
@@ -976,12 +979,9 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
         *resp_body = NULL;
     if (resp_len)
         *resp_len = 0;
-    if (s->dead)
-        return dead_result(s, err);
-    if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
-        return SSH_CANCELLED;
-    }
+    int ready = usable(s, err);
+    if (ready != SSH_OK)
+        return ready;
     size_t reqlen = 0;
     char *req = rawhttp_request(method, path, port, body, &reqlen);
     if (req == NULL) {
