@@ -11,7 +11,10 @@ enum event_type {
     EVENT_ERROR,
     EVENT_LOG_LINES,
     EVENT_JOB_STEP,
-    EVENT_META_READY, /* payload: struct meta_batch (metawork.h); source: its generation */
+    EVENT_META_READY,      /* payload: struct meta_batch (metawork.h); source: its generation */
+    EVENT_INSTANCES_READY, /* payload: struct instance_list (instance.h), the whole account */
+    EVENT_INSTANCES_ERROR, /* text: why the instance list could not be had */
+    EVENT_GATE_DONE,       /* payload: struct gate_outcome (gate.h); source: the caller's */
     EVENT_QUIT,
 };
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "assets.h"
+#include "gate.h"
 #include "offer.h"
 #include "xalloc.h"
 
@@ -47,6 +48,31 @@ int provider_list(struct provider *p, struct instance_list *out, struct gw_error
     if (p->ops->list == NULL)
         return unsupported(p, "list instances", err);
     return p->ops->list(p, out, err);
+}
+
+/* The one place the stop and destroy operations are called: the confirmation is checked (and
+ * used up) first, so no caller reaches the request without one. */
+static int manage(struct provider *p, struct gate_confirmation *c, enum gate_action a, int64_t id,
+                  struct gw_error *err)
+{
+    if (!gate_confirmation_take(c, a, id, err))
+        return -1;
+    int (*op)(struct provider *, int64_t, struct gw_error *) =
+        a == GATE_DESTROY ? p->ops->destroy_instance : p->ops->stop_instance;
+    if (op == NULL)
+        return unsupported(p, a == GATE_DESTROY ? "destroy instances" : "stop instances", err);
+    return op(p, id, err);
+}
+
+int provider_stop(struct provider *p, struct gate_confirmation *c, int64_t id, struct gw_error *err)
+{
+    return manage(p, c, GATE_STOP, id, err);
+}
+
+int provider_destroy_instance(struct provider *p, struct gate_confirmation *c, int64_t id,
+                              struct gw_error *err)
+{
+    return manage(p, c, GATE_DESTROY, id, err);
 }
 
 struct provider *provider_clone(const struct provider *p)
@@ -98,6 +124,7 @@ struct demo_instance {
     double created_wall;     /* unix seconds, for start_date */
     struct offer offer;
     double verify_vram_mib; /* what the machine really has, NAN: as advertised */
+    bool stopped;
 };
 
 /* The instances of one demo account, shared by a provider and its clones (one per thread). */
@@ -204,6 +231,14 @@ static void demo_fill(const struct demo_instance *d, struct instance *in)
     in->start_date = d->created_wall;
     snprintf(in->geolocation, sizeof in->geolocation, "%s", d->offer.geolocation);
     double up = seconds_since(&d->created);
+    if (d->stopped) {
+        snprintf(in->actual_status, sizeof in->actual_status, "stopped");
+        snprintf(in->intended_status, sizeof in->intended_status, "stopped");
+        snprintf(in->cur_state, sizeof in->cur_state, "stopped");
+        snprintf(in->status_msg, sizeof in->status_msg, "Stopped.");
+        in->uptime_mins = NAN;
+        return;
+    }
     if (up < d->boot_s) {
         double frac = up / d->boot_s;
         int layer = 1 + (int)(frac * DEMO_LAYERS);
@@ -256,6 +291,36 @@ static int demo_list(struct provider *p, struct instance_list *out, struct gw_er
     return 0;
 }
 
+/* Stop keeps the instance (stopped); destroy removes it. 0 when the id is unknown. */
+static int demo_manage(struct provider *p, int64_t id, bool destroy)
+{
+    struct demo_registry *reg = p->impl;
+    pthread_mutex_lock(&reg->lock);
+    size_t i = 0;
+    while (i < reg->count && reg->items[i].id != id)
+        i++;
+    int found = i < reg->count;
+    if (found && destroy)
+        memmove(&reg->items[i], &reg->items[i + 1], (reg->count - i - 1) * sizeof *reg->items);
+    else if (found)
+        reg->items[i].stopped = true;
+    reg->count -= (size_t)(found && destroy);
+    pthread_mutex_unlock(&reg->lock);
+    return found;
+}
+
+static int demo_stop_instance(struct provider *p, int64_t id, struct gw_error *err)
+{
+    (void)err;
+    return demo_manage(p, id, false);
+}
+
+static int demo_destroy_instance(struct provider *p, int64_t id, struct gw_error *err)
+{
+    (void)err;
+    return demo_manage(p, id, true);
+}
+
 static const struct provider_ops demo_ops;
 
 static struct provider *demo_wrap(struct demo_registry *reg)
@@ -297,6 +362,8 @@ static const struct provider_ops demo_ops = {
     .show = demo_show,
     .list = demo_list,
     .clone = demo_clone,
+    .stop_instance = demo_stop_instance,
+    .destroy_instance = demo_destroy_instance,
     .destroy = demo_destroy,
 };
 

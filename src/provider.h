@@ -56,7 +56,12 @@ struct provider_ops {
     /* A new provider of the same kind and account for another thread (its own HTTP client);
      * the demo's instances are shared between clones. */
     struct provider *(*clone)(const struct provider *p);
-    void (*destroy)(struct provider *p);
+    /* Stop (storage kept) and destroy (everything deleted) one instance: 1 done, 0 the
+     * instance does not exist, -1 with err. Called only by provider_stop() and
+     * provider_destroy_instance(), after the gate's confirmation has been checked. */
+    int (*stop_instance)(struct provider *p, int64_t id, struct gw_error *err);
+    int (*destroy_instance)(struct provider *p, int64_t id, struct gw_error *err);
+    void (*destroy)(struct provider *p); /* frees the provider itself */
 };
 
 struct provider {
@@ -86,6 +91,15 @@ int provider_create(struct provider *p, const struct create_request *req, int64_
 int provider_show(struct provider *p, int64_t id, struct instance *out, struct gw_error *err);
 int provider_list(struct provider *p, struct instance_list *out, struct gw_error *err);
 struct provider *provider_clone(const struct provider *p);
+
+/* Stops / destroys instance `id` (SPEC §8). Nothing is sent unless `c` is a confirmation of that
+ * very action on that very id that has not been used yet (gate.h); it is used up either way.
+ * 1 done, 0 the instance is already gone, -1 with err. The caller keeps ownership of c. */
+struct gate_confirmation;
+int provider_stop(struct provider *p, struct gate_confirmation *c, int64_t id,
+                  struct gw_error *err);
+int provider_destroy_instance(struct provider *p, struct gate_confirmation *c, int64_t id,
+                              struct gw_error *err);
 
 int provider_search(struct provider *p, const struct search_request *req, char **body, size_t *len,
                     struct gw_error *err);

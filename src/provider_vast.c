@@ -1,5 +1,6 @@
 /* The vast.ai provider: search (POST /api/v0/bundles/), create (PUT /api/v0/asks/{id}/), show
- * (GET /api/v0/instances/{id}/) and the paged v1 instance list. */
+ * (GET /api/v0/instances/{id}/), the paged v1 instance list, and stop (PUT) and destroy
+ * (DELETE /api/v0/instances/{id}/), which only provider.c calls, after the gate's check. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -378,6 +379,64 @@ fail:
     return -1;
 }
 
+/* Whether a 404 body says the instance does not exist (vast: no_such_instance; not_found). */
+static int no_such_instance(const struct http_response *r)
+{
+    cJSON *j = cJSON_ParseWithLengthOpts(r->body, r->len, NULL, 0);
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
+    int gone = cJSON_IsString(error) && (!strcmp(error->valuestring, "no_such_instance") ||
+                                         !strcmp(error->valuestring, "not_found"));
+    cJSON_Delete(j);
+    return gone;
+}
+
+/* Stop (PUT state=stopped) and destroy (DELETE) share everything but the request. Both are
+ * idempotent, so the client's retries (429, 5xx, a dropped connection) are safe: a destroy that
+ * landed before its answer was lost comes back as "no such instance". */
+static int vast_manage(struct provider *p, const char *method, const char *body, int64_t id,
+                       const char *what, struct gw_error *err)
+{
+    struct vast *v = p->impl;
+    if (need_key(v, err) < 0)
+        return -1;
+    char path[64], url[512];
+    snprintf(path, sizeof path, "/api/v0/instances/%lld/", (long long)id);
+    url_join(v->base, path, url, sizeof url);
+    struct http_response r;
+    if (http_request(v->http, method, url, v->key, body, &r, err) < 0)
+        return -1;
+    int rc = -1;
+    cJSON *j = cJSON_ParseWithLengthOpts(r.body, r.len, NULL, 0);
+    if (r.status == 404 && no_such_instance(&r)) {
+        rc = 0;
+    } else if (r.status != 200) {
+        describe_status(v, url, &r, err);
+    } else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "success"))) {
+        rc = 1;
+    } else {
+        char msg[200];
+        int auth = 0;
+        body_msg(&r, msg, sizeof msg, &auth);
+        error_set(err, EXIT_PROVIDER, "%s did not %s instance %lld: %s", url, what, (long long)id,
+                  msg[0] ? msg
+                  : j    ? "the answer has no success"
+                         : "the answer is not JSON");
+    }
+    cJSON_Delete(j);
+    http_response_free(&r);
+    return rc;
+}
+
+static int vast_stop_instance(struct provider *p, int64_t id, struct gw_error *err)
+{
+    return vast_manage(p, "PUT", "{\"state\":\"stopped\"}", id, "stop", err);
+}
+
+static int vast_destroy_instance(struct provider *p, int64_t id, struct gw_error *err)
+{
+    return vast_manage(p, "DELETE", "{}", id, "destroy", err);
+}
+
 static struct provider *vast_clone(const struct provider *p)
 {
     const struct vast *v = p->impl;
@@ -405,6 +464,8 @@ static const struct provider_ops vast_ops = {
     .show = vast_show,
     .list = vast_list,
     .clone = vast_clone,
+    .stop_instance = vast_stop_instance,
+    .destroy_instance = vast_destroy_instance,
     .destroy = vast_destroy,
 };
 

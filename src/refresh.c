@@ -79,12 +79,37 @@ static bool wait_turn(struct refresh *r)
     return go;
 }
 
+static void instance_list_event_free(void *payload)
+{
+    instance_list_free(payload);
+    free(payload);
+}
+
+/* The account's instances for view 4, fetched with the offers so both are equally fresh. */
+static void list_instances(struct refresh *r)
+{
+    if (r->provider->ops->list == NULL)
+        return;
+    struct instance_list *l = xcalloc(1, sizeof *l);
+    struct gw_error err = {0};
+    if (provider_list(r->provider, l, &err) < 0) {
+        instance_list_event_free(l);
+        post_text(r, EVENT_INSTANCES_ERROR, err.msg);
+        return;
+    }
+    struct event *ev = event_new(EVENT_INSTANCES_READY);
+    ev->payload = l;
+    ev->payload_free = instance_list_event_free;
+    events_post(r->queue, ev);
+}
+
 static void *run(void *arg)
 {
     struct refresh *r = arg;
-    do
+    do {
         fetch(r);
-    while (wait_turn(r));
+        list_instances(r);
+    } while (wait_turn(r));
     return NULL;
 }
 

@@ -13,10 +13,12 @@ struct refresh;
  * request). Takes ownership of `p`; `req` is copied, its requirements too, but its query must
  * outlive the worker.
  * Posts EVENT_FETCH_STARTED, then EVENT_OFFERS_READY (payload: struct market_result *) or
- * EVENT_ERROR (text: the provider's sentence). Signals are blocked in the thread.
- * Returns NULL with err set when the thread cannot start. Stop with refresh_stop(). */
-struct refresh *refresh_start(struct provider *p, const struct market_request *req,
-                              int interval_s, struct event_queue *q, struct gw_error *err);
+ * EVENT_ERROR (text: the provider's sentence); then, when the provider can list instances,
+ * EVENT_INSTANCES_READY (payload: struct instance_list *) or EVENT_INSTANCES_ERROR (text). Signals
+ * are blocked in the thread. Returns NULL with err set when the thread cannot start. Stop with
+ * refresh_stop(). */
+struct refresh *refresh_start(struct provider *p, const struct market_request *req, int interval_s,
+                              struct event_queue *q, struct gw_error *err);
 
 /* Asks for a fetch now (Ctrl-R); ignored while one is running. */
 void refresh_now(struct refresh *r);

@@ -53,6 +53,7 @@ static bool job_from_json(const cJSON *o, struct state_job *j)
     copy_str(o, "state", j->state, sizeof j->state);
     copy_str(o, "message", j->message, sizeof j->message);
     copy_str(o, "ssh", j->ssh, sizeof j->ssh);
+    copy_str(o, "instance_state", j->instance_state, sizeof j->instance_state);
     j->dph_total = get_num(o, "dph_total");
     j->gpu_ram_mib = get_num(o, "gpu_ram_mib");
     double g = get_num(o, "num_gpus");
@@ -91,6 +92,7 @@ static cJSON *job_to_json(const struct state_job *j)
     cJSON_AddNumberToObject(o, "case", j->case_id);
     add_num(o, "setup_s", j->setup_s);
     cJSON_AddStringToObject(o, "ssh", j->ssh);
+    cJSON_AddStringToObject(o, "instance_state", j->instance_state);
     return o;
 }
 
@@ -195,7 +197,10 @@ int state_load(const char *dir, struct state_job **jobs, size_t *n, char *note, 
     return 0;
 }
 
-int state_put(const char *dir, const struct state_job *j, struct gw_error *err)
+/* Read-modify-write under the locks: `j` replaces (or joins) the job of its instance; with j NULL,
+ * the job of `id` only gets instance_state = mark. */
+static int rewrite(const char *dir, const struct state_job *j, int64_t id, const char *mark,
+                   struct gw_error *err)
 {
     pthread_mutex_lock(&state_lock);
     int fd = lock_dir(dir, err);
@@ -214,20 +219,42 @@ int state_put(const char *dir, const struct state_job *j, struct gw_error *err)
     cJSON *list = cJSON_AddArrayToObject(root, "jobs");
     bool replaced = false;
     for (size_t i = 0; i < n; i++) {
-        bool same = jobs[i].instance_id == j->instance_id;
-        cJSON_AddItemToArray(list, job_to_json(same ? j : &jobs[i]));
-        replaced = replaced || same;
+        struct state_job *old = &jobs[i];
+        if (old->instance_id == id && j == NULL) {
+            snprintf(old->instance_state, sizeof old->instance_state, "%s", mark);
+        } else if (old->instance_id == id) {
+            struct state_job next = *j;
+            /* what gpuwarden did to this very instance outlives the job's own updates */
+            if (!next.instance_state[0] && old->created_at == next.created_at)
+                memcpy(next.instance_state, old->instance_state, sizeof next.instance_state);
+            *old = next;
+        }
+        cJSON_AddItemToArray(list, job_to_json(old));
+        replaced = replaced || old->instance_id == id;
     }
-    if (!replaced)
+    if (!replaced && j)
         cJSON_AddItemToArray(list, job_to_json(j));
     free(jobs);
-    char *text = cJSON_Print(root);
+    int rc = 0;
+    if (replaced || j) {
+        char *text = cJSON_Print(root);
+        rc = atomicfile_write(path, text, strlen(text));
+        if (rc != 0)
+            error_set(err, EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
+        cJSON_free(text);
+    }
     cJSON_Delete(root);
-    int rc = atomicfile_write(path, text, strlen(text));
-    if (rc != 0)
-        error_set(err, EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
-    cJSON_free(text);
     unlock_dir(fd);
     pthread_mutex_unlock(&state_lock);
     return rc;
+}
+
+int state_put(const char *dir, const struct state_job *j, struct gw_error *err)
+{
+    return rewrite(dir, j, j->instance_id, NULL, err);
+}
+
+int state_mark_instance(const char *dir, int64_t id, const char *what, struct gw_error *err)
+{
+    return rewrite(dir, NULL, id, what, err);
 }

@@ -29,6 +29,9 @@ struct state_job {
     int case_id;
     double setup_s; /* NAN while unknown */
     char ssh[160];  /* "host:port" once known, "" before */
+    /* "" as the job left it; "stopped" or "destroyed" once gpuwarden did that to the instance.
+     * Sticky: a later state_put of the same instance (same created_at) keeps it. */
+    char instance_state[16];
 };
 
 /* Reads every job (none when the file is absent). A corrupt or foreign file is renamed to
@@ -40,5 +43,9 @@ int state_load(const char *dir, struct state_job **jobs, size_t *n, char *note, 
 
 /* Inserts or replaces the job with j->instance_id (read-modify-write under the lock). */
 int state_put(const char *dir, const struct state_job *j, struct gw_error *err);
+
+/* Records what gpuwarden did to instance `id` ("stopped", "destroyed") in its job, when the file
+ * has one (0 and no change otherwise). */
+int state_mark_instance(const char *dir, int64_t id, const char *what, struct gw_error *err);
 
 #endif
