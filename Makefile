@@ -108,7 +108,7 @@ demo: deps
 	./gpuwarden --provider demo
 
 # The threaded unit tests also run under ThreadSanitizer.
-THREADED_TESTS := test_events test_refresh test_metawork test_job test_provider
+THREADED_TESTS := test_events test_refresh test_metawork test_job test_provider test_gate
 
 test: deps-test
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit-bins asan-binary

@@ -84,7 +84,8 @@ int audit_append(const char *path, const struct audit_entry *e, struct gw_error 
             return -1;
         }
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int fd =
+        open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600); /* read: the torn-tail check */
     if (fd < 0) {
         error_set(err, EXIT_USAGE, "cannot open the audit log %s: %s", path, strerror(errno));
         return -1;

@@ -74,9 +74,10 @@ static const struct option long_options[] = {
 };
 
 static const char *const command_names[] = {
-    [CLI_DASHBOARD] = "",    [CLI_OFFERS] = "offers",   [CLI_CASES] = "cases",
-    [CLI_LINT] = "lint",     [CLI_RECIPES] = "recipes", [CLI_CHECK] = "check",
-    [CLI_LAUNCH] = "launch",
+    [CLI_DASHBOARD] = "",      [CLI_OFFERS] = "offers",       [CLI_CASES] = "cases",
+    [CLI_LINT] = "lint",       [CLI_RECIPES] = "recipes",     [CLI_CHECK] = "check",
+    [CLI_LAUNCH] = "launch",   [CLI_INSTANCES] = "instances", [CLI_STOP] = "stop",
+    [CLI_DESTROY] = "destroy", [CLI_AUDIT] = "audit",
 };
 
 const char *cli_command_name(enum cli_command cmd)
@@ -277,10 +278,12 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
             o->case_id = gargv[optind];
             return 0;
         }
-        if (o->command == CLI_LINT && optind + 1 == gargc) {
-            o->file = gargv[optind];
-            return 0;
+        if ((o->command == CLI_LINT || o->command == CLI_STOP || o->command == CLI_DESTROY) &&
+            optind + 1 == gargc && !o->file) {
+            o->file = gargv[optind++];
         }
+    }
+    if (optind < gargc) {
         error_set(err, EXIT_USAGE, "unexpected argument '%s'", gargv[optind]);
         return -1;
     }
@@ -290,6 +293,21 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     if (o->command == CLI_LINT && !o->file) {
         error_set(err, EXIT_USAGE, "lint needs a FILE (usage: gpuwarden lint FILE [--json])");
         return -1;
+    }
+    if (o->command == CLI_STOP || o->command == CLI_DESTROY) {
+        const char *name = command_names[o->command];
+        char *end = NULL;
+        long long id = o->file ? strtoll(o->file, &end, 10) : 0;
+        if (o->file == NULL || end == o->file || *end || id <= 0) {
+            error_set(err, EXIT_USAGE,
+                      "%s needs an instance id%s%s%s (usage: gpuwarden %s ID --confirm ID); "
+                      "nothing was sent",
+                      name, o->file ? ", got '" : "", o->file ? o->file : "", o->file ? "'" : "",
+                      name);
+            return -1;
+        }
+        o->instance_id = id;
+        o->file = NULL;
     }
     if (o->command == CLI_LAUNCH && (!o->offer_id || !o->recipe || !o->confirm_id)) {
         error_set(err, EXIT_USAGE,
@@ -395,10 +413,43 @@ static const char usage_launch[] =
     "exit status: 0 READY, 1 a step failed or the checklist FAILs (message on stderr),\n"
     "2 usage or input error, 3 provider or network error before anything was rented\n";
 
+static const char usage_instances[] =
+    "usage: gpuwarden instances [--json] [--provider vast|demo] [--api-url URL]\n\n"
+    "Every instance of the account (all pages of the v1 list), joined with the jobs gpuwarden\n"
+    "launched ($XDG_STATE_HOME/gpuwarden/jobs.json): WHO is `gpuwarden` (launched by it: in\n"
+    "the state file or labelled gpuwarden:...), `unknown to gpuwarden`, or `missing` (in the\n"
+    "state file, gone at the provider). COST is $/h x uptime, an upper estimate.\n"
+    "Needs a vast.ai API key (or --provider demo).\n\n"
+    "exit status: 0 ok, 2 usage error or no API key, 3 provider or network error\n";
+
+static const char usage_stop_destroy[] =
+    "usage: gpuwarden stop ID --confirm ID\n"
+    "       gpuwarden destroy ID --confirm ID\n\n"
+    "stop: the GPU is released; storage is kept and still billed; restart later.\n"
+    "destroy: everything on the instance is deleted; this cannot be undone.\n"
+    "--confirm must repeat the instance id; there is no --yes. Without it, or with another id,\n"
+    "nothing is sent. Every attempt, sent or refused, is recorded in the audit log\n"
+    "($XDG_STATE_HOME/gpuwarden/audit.jsonl; `gpuwarden audit` prints it).\n\n"
+    "  --provider vast|demo, --api-url URL   as for offers\n\n"
+    "exit status: 0 done (destroy: also when the instance was already gone), 1 stop of an\n"
+    "instance that is gone, 2 usage error (no or a wrong --confirm: nothing was sent),\n"
+    "3 provider or network error after retries\n";
+
+static const char usage_audit[] =
+    "usage: gpuwarden audit\n\n"
+    "Prints the audit log of stop and destroy requests, oldest first: time, action, instance,\n"
+    "outcome (cancelled, sent, succeeded, failed), label, where it came from and why.\n"
+    "A `sent` line without an outcome means the program ended during the request.\n";
+
 void cli_usage(enum cli_command cmd, FILE *out)
 {
-    if (cmd == CLI_LAUNCH) {
-        fputs(usage_launch, out);
+    if (cmd == CLI_LAUNCH || cmd == CLI_INSTANCES || cmd == CLI_STOP || cmd == CLI_DESTROY ||
+        cmd == CLI_AUDIT) {
+        fputs(cmd == CLI_LAUNCH      ? usage_launch
+              : cmd == CLI_INSTANCES ? usage_instances
+              : cmd == CLI_AUDIT     ? usage_audit
+                                     : usage_stop_destroy,
+              out);
         return;
     }
     if (cmd == CLI_CASES || cmd == CLI_LINT || cmd == CLI_RECIPES) {
@@ -413,6 +464,10 @@ void cli_usage(enum cli_command cmd, FILE *out)
               "  offers     offer table with guardrail verdicts\n"
               "  check      preflight checklist for one offer and one recipe\n"
               "  launch     rent an offer and set it up, logs to stdout\n"
+              "  instances  the account's instances, marked when gpuwarden launched them\n"
+              "  stop ID    stop an instance (--confirm ID)\n"
+              "  destroy ID destroy an instance (--confirm ID)\n"
+              "  audit      the log of stop and destroy requests\n"
               "  lint FILE  check a setup script for the failure patterns\n"
               "  recipes    the recipes and what each needs\n"
               "  cases [N]  the failure cases behind the rules\n"

@@ -18,6 +18,10 @@ enum cli_command {
     CLI_RECIPES,
     CLI_CHECK,
     CLI_LAUNCH,
+    CLI_INSTANCES,
+    CLI_STOP,
+    CLI_DESTROY,
+    CLI_AUDIT,
 };
 
 struct cli_options {
@@ -47,6 +51,7 @@ struct cli_options {
     bool offline;           /* --offline: no metadata requests, sources UNKNOWN (offline) */
     long long confirm_id;   /* --confirm ID (launch: must equal --offer), 0 when not given */
     bool follow;            /* --follow (launch): print the setup's log lines too */
+    long long instance_id;  /* `stop ID`, `destroy ID` */
 };
 
 /* Parses argv (argv[0] is the program). On a usage error returns -1 with a one-line sentence

@@ -107,3 +107,20 @@ void fleet_free(struct fleet *f)
     f->rows = NULL;
     f->count = 0;
 }
+
+void fleet_format_duration(double seconds, char *out, size_t size)
+{
+    if (isnan(seconds) || seconds < 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    long s = (long)seconds;
+    if (s < 60)
+        snprintf(out, size, "%lds", s);
+    else if (s < 3600)
+        snprintf(out, size, "%ld min", s / 60);
+    else if (s < 86400)
+        snprintf(out, size, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(out, size, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+}

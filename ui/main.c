@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd_cases.h"
 #include "cmd_check.h"
+#include "cmd_instances.h"
 #include "cmd_launch.h"
 #include "cmd_lint.h"
 #include "cmd_offers.h"
@@ -66,6 +67,10 @@ int main(int argc, char **argv)
     case CLI_RECIPES: rc = cmd_recipes(&o); break;
     case CLI_CHECK: rc = cmd_check(&o, &recipe); break;
     case CLI_LAUNCH: rc = cmd_launch(&o, &recipe); break;
+    case CLI_INSTANCES: rc = cmd_instances(&o); break;
+    case CLI_STOP:
+    case CLI_DESTROY: rc = cmd_instances_manage(&o); break;
+    case CLI_AUDIT: rc = cmd_instances_audit(&o); break;
     case CLI_DASHBOARD:
     default: rc = app_run(&o, have_recipe ? &recipe : NULL); break;
     }

@@ -121,6 +121,23 @@ static inline cJSON *fake_server_log(struct fake_server *f)
     return log;
 }
 
+/* How many logged requests have this method and a path starting with `prefix`. */
+static inline int fake_server_logged(struct fake_server *f, const char *method, const char *prefix)
+{
+    cJSON *log = fake_server_log(f);
+    int n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, log)
+    {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "method");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+        n += cJSON_IsString(m) && cJSON_IsString(p) && !strcmp(m->valuestring, method) &&
+             !strncmp(p->valuestring, prefix, strlen(prefix));
+    }
+    cJSON_Delete(log);
+    return n;
+}
+
 /* rm -rf path (the test's own scratch folder). */
 static inline void fake_remove_tree(const char *path)
 {

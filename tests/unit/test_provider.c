@@ -56,16 +56,7 @@ static const char *entry_str(const cJSON *e, const char *key)
 /* Requests logged with this method whose path starts with `prefix`. */
 static int logged(const char *method, const char *prefix)
 {
-    cJSON *log = fake_server_log(&fake);
-    int n = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, log)
-    {
-        n += !strcmp(entry_str(e, "method"), method) &&
-             !strncmp(entry_str(e, "path"), prefix, strlen(prefix));
-    }
-    cJSON_Delete(log);
-    return n;
+    return fake_server_logged(&fake, method, prefix);
 }
 
 /* The i-th logged request (caller deletes the returned log; *entry points into it). */
