@@ -88,12 +88,14 @@ static int print_event(const struct cli_options *o, const struct event *ev, enum
                 fprintf(stderr, "  | %s\n", st->last_lines[i]);
         if (st->instance_id)
             fprintf(stderr,
-                    "gpuwarden: instance %lld is left as it is%s; keep it, or stop or destroy it "
-                    "(each needs its confirmation)\n",
+                    "gpuwarden: instance %lld is left as it is%s; keep it, or `gpuwarden stop "
+                    "%lld --confirm %lld` / `gpuwarden destroy %lld --confirm %lld`\n",
                     (long long)st->instance_id,
                     st->ask_destroy ? " (its GPU is not what was advertised: destroying it is "
                                       "advised)"
-                                    : "");
+                                    : "",
+                    (long long)st->instance_id, (long long)st->instance_id,
+                    (long long)st->instance_id, (long long)st->instance_id);
     }
     return (int)st->state;
 }
