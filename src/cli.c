@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "hub.h"
 
 enum {
@@ -163,6 +164,11 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) {
             error_set(err, EXIT_USAGE, "--%s must start with http:// or https://, got '%s'",
                       option_name(code), arg);
+            return -1;
+        }
+        if (http_url_allowed(arg, err) < 0) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (--%s)", option_name(code));
             return -1;
         }
         *(code == OPT_API_URL   ? &o->api_url

@@ -1,7 +1,9 @@
 /* HTTP over libcurl for the provider and metadata workers. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +214,50 @@ static int has_header(const char *const *headers, const char *name)
     return 0;
 }
 
+static bool loopback_host(const char *host)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (!strcasecmp(host, "localhost"))
+        return true;
+    if (inet_pton(AF_INET, host, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    /* curl gives IPv6 hosts in brackets */
+    char bare[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof bare) {
+        snprintf(bare, sizeof bare, "%.*s", (int)(n - 2), host + 1);
+        return inet_pton(AF_INET6, bare, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+    }
+    return false;
+}
+
+int http_url_allowed(const char *url, struct gw_error *err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+    int rc = -1;
+    if (!ok)
+        error_set(err, EXIT_USAGE, "'%s' is not a URL", url);
+    else if (!strcasecmp(scheme, "https"))
+        rc = 0;
+    else if (!strcasecmp(scheme, "http") && loopback_host(host))
+        rc = 0;
+    else if (!strcasecmp(scheme, "http"))
+        error_set(err, EXIT_USAGE,
+                  "refused %s: plain http:// is only for loopback addresses (tests); use https://",
+                  url);
+    else
+        error_set(err, EXIT_USAGE, "refused %s: only https:// URLs are used", url);
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 int http_request(struct http_client *c, const char *method, const char *url, const char *bearer,
                  const char *body, struct http_response *resp, struct gw_error *err)
 {
@@ -223,6 +269,8 @@ int http_request_headers(struct http_client *c, const char *method, const char *
                          struct http_response *resp, struct gw_error *err)
 {
     memset(resp, 0, sizeof *resp);
+    if (http_url_allowed(url, err) < 0)
+        return -1;
     CURL *h = c->curl;
     struct curl_slist *headers = NULL;
     if (!has_header(extra, "Accept"))

@@ -53,4 +53,11 @@ int http_request_headers(struct http_client *c, const char *method, const char *
 
 void http_response_free(struct http_response *resp);
 
+/* Whether a request may go to `url` (SPEC §10, issue 7): https:// anywhere, with certificate
+ * verification always on; plain http:// only to a loopback address (127.0.0.0/8, ::1,
+ * localhost), so tests can use local fakes while a real key never travels unencrypted. Every
+ * request is checked; this is the check alone, for messages and tests. 0, or -1 with err
+ * (EXIT_USAGE) naming the URL. */
+int http_url_allowed(const char *url, struct gw_error *err);
+
 #endif

@@ -1,0 +1,81 @@
+/* Tests the URL policy of every HTTP request (issue 7): https:// anywhere, plain http:// only to
+ * loopback. Decisions only: a refused URL is refused before any connection is tried, so no test
+ * here reaches a non-loopback address. */
+/* cmocka.h needs these first, in this order */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <curl/curl.h>
+#include <string.h>
+#include <time.h>
+
+#include "http.h"
+
+static void test_url_decisions(void **state)
+{
+    (void)state;
+    const struct {
+        const char *url;
+        int allowed;
+    } cases[] = {
+        {"https://console.vast.ai/api/v0/bundles/", 1},
+        {"HTTPS://console.vast.ai", 1},
+        {"https://203.0.113.9:8443/x", 1},
+        {"http://127.0.0.1:8080/api/v0/bundles/", 1},
+        {"http://127.1.2.3/", 1},
+        {"http://localhost:9/", 1},
+        {"http://[::1]:8000/", 1},
+        {"http://console.vast.ai/api/v0/bundles/", 0},
+        {"http://192.0.2.1/", 0},
+        {"http://128.0.0.1/", 0},
+        {"http://[::2]/", 0},
+        {"http://127.0.0.1.nip.io/", 0},
+        {"http://localhost.example.com/", 0},
+        {"ftp://127.0.0.1/", 0},
+        {"file:///etc/passwd", 0},
+        {"not a url", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct gw_error err = {0};
+        int rc = http_url_allowed(cases[i].url, &err);
+        if ((rc == 0) != cases[i].allowed)
+            fail_msg("%s: expected %s, got %s (%s)", cases[i].url,
+                     cases[i].allowed ? "allowed" : "refused", rc == 0 ? "allowed" : "refused",
+                     err.msg);
+        if (!cases[i].allowed)
+            assert_int_equal(err.kind, EXIT_USAGE);
+    }
+}
+
+static void test_refused_before_connecting(void **state)
+{
+    (void)state;
+    struct http_client *c = http_new(NULL);
+    struct http_response r;
+    struct gw_error err = {0};
+    /* TEST-NET-1: nothing answers there; a connection attempt would take the connect timeout */
+    assert_int_equal(
+        http_request(c, "GET", "http://192.0.2.1/api/v0/bundles/", "key", NULL, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "only for loopback"));
+    assert_null(strstr(err.msg, "key"));
+    assert_int_equal(r.attempts, 0);
+    http_free(c);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_decisions),
+        cmocka_unit_test(test_refused_before_connecting),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
