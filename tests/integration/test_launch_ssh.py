@@ -341,6 +341,55 @@ class LaunchSsh(unittest.TestCase):
                           "%s@127.0.0.1:%d" % (self.sshd.user, self.sshd.port)))
         self.assertEqual(os.stat(os.path.join(self.state, "jobs.json")).st_mode & 0o777, 0o600)
 
+    def test_the_api_key_stays_in_its_header(self):
+        """A full launch, then instances, stop, destroy and audit: the key appears in nothing
+        printed, in no file written (state, audit, known_hosts, the host's job folder), in no
+        process on the host, and in no request but the Authorization header (issue 7)."""
+        key = self.env["VAST_API_KEY"].encode()
+        recipe, _ = self.recipe()
+        r = self.launch(recipe)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        iid = str(self.instance_id(r.stdout))
+        outputs = [r.stdout, r.stderr]
+        # the service the setup started is still running on the "host": its argv and environment
+        inside = os.path.realpath(self.remote) + os.sep
+        procs = [int(p) for p in os.listdir("/proc")
+                 if p.isdigit() and (_cwd(int(p)) + os.sep).startswith(inside)]
+        self.assertTrue(procs, "the service should still be running")
+        for pid in procs:
+            for what in ("environ", "cmdline"):
+                try:
+                    with open("/proc/%d/%s" % (pid, what), "rb") as f:
+                        self.assertNotIn(key, f.read(), "%s of pid %d" % (what, pid))
+                except OSError:
+                    pass
+        for argv in (["instances"], ["instances", "--json"], ["stop", iid],
+                     ["stop", iid, "--confirm", iid], ["destroy", iid, "--confirm", iid],
+                     ["audit"]):
+            c = subprocess.run([self.bin] + argv, env=self.env, capture_output=True, text=True,
+                               timeout=RUN_TIMEOUT)
+            self.assertIn(c.returncode, (0, 2), (argv, c.stderr))
+            outputs += [c.stdout, c.stderr]
+        for text in outputs:
+            self.assertNotIn(key.decode(), text)
+        written = 0
+        for folder, _, names in os.walk(self.tmp):
+            for name in names:
+                path = os.path.join(folder, name)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    with open(path, "rb") as f:
+                        self.assertNotIn(key, f.read(), path)
+                    written += 1
+        self.assertGreater(written, 5)
+        self.assertTrue(os.path.exists(os.path.join(self.state, "audit.jsonl")))
+        for e in self.fake.log():
+            headers = dict(e["headers"])
+            auth = headers.pop("authorization", "")
+            self.assertIn(auth, ("", "Bearer " + key.decode()))
+            self.assertNotIn(key.decode(), json.dumps([e["path"], e["body"], headers]))
+        methods = {(e["method"], e["path"].split("?")[0]) for e in self.fake.log()}
+        self.assertIn(("DELETE", "/api/v0/instances/%s/" % iid), methods)
+
     def test_connection_drop_mid_setup_loses_and_doubles_no_line(self):
         recipe, _ = self.recipe(env={"SETUP_LINES": "60", "SETUP_DELAY": "0.1"})
         killed = []
