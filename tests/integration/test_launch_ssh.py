@@ -470,6 +470,22 @@ class LaunchSsh(unittest.TestCase):
 
     # ------------------------------------------------------------------ connect
 
+    def test_refused_key_abandons_the_host_after_three_attempts(self):
+        recipe, _ = self.recipe()
+        stranger = os.path.join(self.tmp, "stranger_ed25519")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger],
+                       check=True, timeout=30)
+        self.env["GPUWARDEN_SSH_KEY"] = stranger
+        r = self.launch(recipe)
+        why = self.assert_failed_at(r, "connect", 4)
+        self.assertIn("authentication refused for %s@127.0.0.1:%d" % (self.sshd.user,
+                                                                       self.sshd.port), why)
+        self.assertIn(stranger, why)
+        self.assertEqual(r.stdout.count("connection attempt"), 3, r.stdout)  # each attempt said
+        iid = self.instance_id(r.stdout)
+        self.assertFalse(os.path.exists(self.job_dir(iid)))    # nothing ran on the host
+        self.assertRegex(r.stderr, r"instance %d is left as it is" % iid)
+
     def test_changed_host_key_is_a_hard_stop(self):
         recipe, _ = self.recipe()
         # a first launch stores the key (and stops at verify, quickly: an 8 GB card)
