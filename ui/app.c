@@ -19,8 +19,10 @@
 #include "detail_view.h"
 #include "dialog.h"
 #include "events.h"
+#include "gate_view.h"
 #include "help.h"
 #include "hub.h"
+#include "instances_view.h"
 #include "jobs_view.h"
 #include "keys.h"
 #include "launch.h"
@@ -175,6 +177,11 @@ static void draw_hints(const struct ui *ui, int y, int cols)
                  ui->filter_editing ? "filter" : "search the log",
                  ui->filter_editing ? ui->filter : ui->log_search);
         mvaddnstr(y, 0, line, cols);
+    } else if (ui->view == UI_VIEW_INSTANCES) {
+        mvaddnstr(y, 0,
+                  " ?:help  q:quit  j/k:move  S:stop  D:destroy  ^R:refresh  1-4:views  "
+                  "(each asks first)",
+                  cols);
     } else if (ui->view == UI_VIEW_LOGS) {
         mvaddnstr(y, 0,
                   " ?:help  q:quit  j/k:scroll  F/End:follow  w:wrap  t:times  /:search  "
@@ -241,9 +248,7 @@ void app_draw(struct ui *ui)
         break;
     case UI_VIEW_DETAIL: panel(ui, top, 0, h, cols); break;
     case UI_VIEW_LOGS: jobs_view_draw(ui, top, 0, h, cols); break;
-    case UI_VIEW_INSTANCES:
-        mvaddnstr(top + 1, 2, "INSTANCES: none rented by gpuwarden in this session.", cols - 4);
-        break;
+    case UI_VIEW_INSTANCES: instances_view_draw(ui, top, 0, h, cols); break;
     }
     draw_hints(ui, lines - 1, cols);
     if (ui->picker)
@@ -337,10 +342,19 @@ static void handle_search_key(struct ui *ui, int ch)
 
 static void handle_dialog_key(struct ui *ui, const struct workers *w, int ch)
 {
+    if (gate_view_owns(ui)) {
+        gate_view_key(ui, w->launch, ch);
+        return;
+    }
     int button = 0;
     int kind = ui->dialog.kind;
-    if (dialog_key(&ui->dialog, ch, &button) == DIALOG_CHOSEN && kind == UI_DIALOG_LAUNCH)
+    int64_t target = ui->dialog.target;
+    if (dialog_key(&ui->dialog, ch, &button) != DIALOG_CHOSEN)
+        return;
+    if (kind == UI_DIALOG_LAUNCH)
         launch_start(ui, w->launch);
+    else if (kind == UI_DIALOG_JOB_FAILED) /* Stop... or Destroy...: the gate's dialog asks */
+        gate_view_open(ui, button == 1 ? GATE_STOP : GATE_DESTROY, target, ch);
 }
 
 /* The log view's keys: scrolling pauses, F/End follow, w t f toggle, [ ] pick the job. */
@@ -399,6 +413,16 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
         handle_search_key(ui, ch);
         return;
     }
+    /* refreshing and redrawing change nothing an open dialog asks about (it acts on what it
+     * captured), so they work under one too */
+    if (keys_action(ch) == ACT_REFRESH) {
+        refresh_now(w->refresh);
+        return;
+    }
+    if (keys_action(ch) == ACT_REDRAW) {
+        clearok(curscr, TRUE);
+        return;
+    }
     if (ui->dialog.open) {
         handle_dialog_key(ui, w, ch);
         return;
@@ -412,9 +436,11 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
     if (ui->view == UI_VIEW_LOGS &&
         handle_log_key(ui, keys_action(ch), LINES > 12 ? LINES - 12 : 1))
         return;
+    if (ui->view == UI_VIEW_INSTANCES && instances_view_key(ui, keys_action(ch)))
+        return;
     switch (keys_action(ch)) {
     case ACT_HELP: ui->help = !ui->help; break;
-    case ACT_QUIT: ui->quit = true; break;
+    case ACT_QUIT: ui->quit = !gate_view_quit(ui, ch); break;
     case ACT_ESCAPE:
         if (ui->help)
             ui->help = false;
@@ -472,19 +498,26 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
         }
         break;
     case ACT_LAUNCH: launch_open(ui, ch); break;
+    case ACT_STOP:
+    case ACT_DESTROY:
+        if (ui->view != UI_VIEW_INSTANCES)
+            snprintf(ui->notice, sizeof ui->notice, "S and D act on the instances view (4)");
+        else
+            gate_view_open_selected(ui, keys_action(ch) == ACT_STOP ? GATE_STOP : GATE_DESTROY, ch);
+        break;
     case ACT_FOLLOW:
     case ACT_WRAP:
     case ACT_TIMESTAMPS:
     case ACT_FULLSCREEN:
     case ACT_JOB_PREV:
     case ACT_JOB_NEXT: break; /* log keys: only in the logs view */
-    case ACT_REFRESH: refresh_now(w->refresh); break;
-    case ACT_REDRAW: clearok(curscr, TRUE); break;
+    case ACT_REFRESH:
+    case ACT_REDRAW: break; /* handled above */
     case ACT_NONE: break;
     }
 }
 
-static void apply_events(struct ui *ui, struct event_queue *q)
+static void apply_events(struct ui *ui, struct event_queue *q, const struct workers *w)
 {
     for (struct event *ev = events_drain(q), *next; ev; ev = next) {
         next = ev->next;
@@ -500,7 +533,21 @@ static void apply_events(struct ui *ui, struct event_queue *q)
             snprintf(ui->error, sizeof ui->error, "%s", ev->text);
             break;
         case EVENT_JOB_STEP:
+            /* a new instance shows in view 4 now, not at the next refresh tick */
+            if (ev->payload && instances_view_wants_refresh(
+                                   ui, ((const struct job_status *)ev->payload)->instance_id))
+                refresh_now(w->refresh);
+            launch_event(ui, ev);
+            break;
         case EVENT_LOG_LINES: launch_event(ui, ev); break;
+        case EVENT_INSTANCES_READY:
+            instances_view_replace(ui, ev->payload, w->launch->paths.state);
+            break;
+        case EVENT_INSTANCES_ERROR: instances_view_error(ui, ev->text); break;
+        case EVENT_GATE_DONE:
+            gate_view_done(ui, ev);
+            refresh_now(w->refresh);
+            break;
         case EVENT_META_READY:
             /* an answer to an older recipe choice is dropped */
             if (ev->source == ui->meta_generation) {
@@ -556,7 +603,7 @@ static void loop(struct ui *ui, struct event_queue *q, const struct workers *w)
             dirty = true;
         }
         if (n > 0 && (fds[1].revents & POLLIN)) {
-            apply_events(ui, q);
+            apply_events(ui, q, w);
             dirty = true;
         }
         if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR)))
@@ -615,6 +662,7 @@ int app_run(const struct cli_options *o, const struct recipe *recipe)
     ui.sort_desc = o->sort_desc;
     ui.mouse = o->mouse;
     ui.utf8 = cmd_offers_utf8();
+    ui.born = (double)time(NULL);
     struct market_request req = cli_market_request(o);
     req.req = &ui.req_now;
 
@@ -665,6 +713,7 @@ int app_run(const struct cli_options *o, const struct recipe *recipe)
         recipe_select(&ui, &w, recipe);
     launch_restore(&ui, &launcher);
     loop(&ui, q, &w);
+    gate_view_shutdown(&ui); /* a request under way completes, on the provider it cloned */
     launch_shutdown(&ui, &launcher);
     metawork_stop(w.meta);
     refresh_stop(refresh);
@@ -672,6 +721,7 @@ int app_run(const struct cli_options *o, const struct recipe *recipe)
     events_free(q); /* with whatever the workers posted last */
     offer_list_free(&ui.offers);
     free(ui.rows);
+    fleet_free(&ui.fleet);
     lint_report_free(&ui.lint);
     recipe_list_free(&ui.recipes);
     return EXIT_OK;

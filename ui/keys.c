@@ -7,7 +7,7 @@
 
 const struct key_binding keys_table[] = {
     {'?', "?", ACT_HELP, "help (this screen)"},
-    {'q', "q", ACT_QUIT, "quit"},
+    {'q', "q", ACT_QUIT, "quit (asks first while instances bill or jobs run)"},
     {27, "Esc", ACT_ESCAPE, "close overlay, clear the filter"},
     {'\t', "Tab", ACT_FOCUS_NEXT, "next view"},
     {KEY_BTAB, "Shift-Tab", ACT_FOCUS_PREV, "previous view"},
@@ -35,13 +35,15 @@ const struct key_binding keys_table[] = {
     {'p', "p", ACT_RECIPE, "pick a recipe: its needs re-judge the table at once"},
     {'c', "c", ACT_CHECKLIST, "preflight checklist of the selected offer for the recipe"},
     {'L', "L", ACT_LAUNCH, "launch the selected offer with the recipe (dialog, Cancel focused)"},
+    {'S', "S", ACT_STOP, "instances: stop the selected one (dialog, Cancel focused)"},
+    {'D', "D", ACT_DESTROY, "instances: destroy the selected one (dialog, type its id)"},
     {'F', "F", ACT_FOLLOW, "logs: follow the newest line again (End too)"},
     {'w', "w", ACT_WRAP, "logs: wrap long lines"},
     {'t', "t", ACT_TIMESTAMPS, "logs: show time stamps"},
     {'f', "f", ACT_FULLSCREEN, "logs: the pane takes the whole view"},
     {'[', "[", ACT_JOB_PREV, "logs: previous job"},
     {']', "]", ACT_JOB_NEXT, "logs: next job"},
-    {CTRL('r'), "Ctrl-R", ACT_REFRESH, "refresh offers now"},
+    {CTRL('r'), "Ctrl-R", ACT_REFRESH, "refresh offers now (and the instances)"},
     {CTRL('l'), "Ctrl-L", ACT_REDRAW, "redraw the screen"},
 };
 

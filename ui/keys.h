@@ -35,6 +35,8 @@ enum action {
     ACT_FULLSCREEN,
     ACT_JOB_PREV,
     ACT_JOB_NEXT,
+    ACT_STOP,
+    ACT_DESTROY,
 };
 
 struct key_binding {

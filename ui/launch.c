@@ -220,13 +220,18 @@ static void failure_dialog(struct ui *ui, const struct ui_job *j)
     for (size_t i = 0; i < 6 && j->st.last_lines[i][0] && used < sizeof lines; i++)
         used +=
             (size_t)snprintf(lines + used, sizeof lines - used, "\n  | %s", j->st.last_lines[i]);
-    char instance[160] = "Nothing was rented.";
+    char instance[240] = "Nothing was rented.";
     if (j->st.instance_id)
         snprintf(instance, sizeof instance,
-                 "Instance %lld is left as it is and keeps billing until you stop or destroy it "
-                 "(instances view, 4).",
+                 "Instance %lld is left as it is and keeps billing until you stop or destroy it: "
+                 "Keep leaves it (instances view, 4); Stop and Destroy ask again, in their own "
+                 "dialog.",
                  (long long)j->st.instance_id);
-    dialog_open(&ui->dialog, UI_DIALOG_JOB_FAILED, j->st.instance_id, 0, " launch failed ", "Keep",
+    /* the choices go through the gate's own dialogs (app.c opens them): nothing here sends */
+    const char *buttons = !j->st.instance_id ? "Keep"
+                          : ui->utf8         ? "Keep|Stop\u2026|Destroy\u2026"
+                                             : "Keep|Stop...|Destroy...";
+    dialog_open(&ui->dialog, UI_DIALOG_JOB_FAILED, j->st.instance_id, 0, " launch failed ", buttons,
                 "Job #%d failed at %s%s%.0d: %s%s\n\n%s%s", j->st.job, job_step_name(j->st.step),
                 j->st.case_id ? ", case " : "", j->st.case_id, j->st.message, lines, instance,
                 j->st.ask_destroy ? "\n\nThe GPU is not what the offer advertised (case 7): "

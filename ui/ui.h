@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "dialog.h"
+#include "fleet.h"
+#include "gate.h"
 #include "job.h"
 #include "lint.h"
 #include "logring.h"
@@ -41,7 +43,40 @@ struct ui_job {
 };
 
 /* What a confirmed dialog does. */
-enum ui_dialog_kind { UI_DIALOG_LAUNCH = 1, UI_DIALOG_JOB_FAILED };
+enum ui_dialog_kind {
+    UI_DIALOG_LAUNCH = 1,
+    UI_DIALOG_JOB_FAILED,
+    UI_DIALOG_STOP,          /* gate_view.c owns the kinds from here on */
+    UI_DIALOG_DESTROY,       /* type-to-confirm, Stop instead */
+    UI_DIALOG_DESTROY_AGAIN, /* the second confirmation after a long setup */
+    UI_DIALOG_QUIT,
+};
+
+#define UI_MAX_GATE 8 /* stop / destroy requests in flight at once */
+
+/* What a stop or destroy dialog is about, copied when it opens (SPEC §8): the request goes to
+ * this id whatever the table shows by the time the operator confirms. */
+struct ui_gate_target {
+    int64_t id;
+    char label[128];
+    char gpu[64];   /* "1x RTX 3060" */
+    char host[200]; /* "ssh5.vast.ai:12345, Texas, US", or why it has none */
+    char state[24]; /* the provider's actual_status when captured */
+    char who[24];   /* fleet_mark_name: the operator sees whose machine it is */
+    double dph;     /* NAN unknown */
+    double uptime_s;
+    double cost_usd;
+    double setup_s;
+    char typed[24]; /* what the destroy dialog's field held when it was confirmed */
+};
+
+/* A confirmed request on its thread; joined when its EVENT_GATE_DONE arrives or at shutdown. */
+struct ui_gate_flight {
+    struct gate_worker *worker;
+    int source; /* the event source that names it */
+    int64_t id;
+    enum gate_action action;
+};
 
 struct ui {
     /* data */
@@ -77,6 +112,21 @@ struct ui {
     struct dialog dialog;
     struct offer dialog_offer; /* the offer a launch dialog is about, copied when it opened */
     char notice[256];          /* a one-line message under the status bar ("" none) */
+
+    /* instances (view 4) */
+    struct fleet fleet;         /* the account's instances joined with the state file */
+    bool fleet_ready;           /* an instance list has arrived */
+    char fleet_error[256];      /* why the last list failed, "" when it worked */
+    double born;                /* the dashboard's start (the demo's instances end with it) */
+    int64_t inst_selected;      /* follows the instance across refreshes; 0 = none */
+    size_t inst_row;            /* where the selection was, for when its instance vanishes */
+    size_t inst_top;            /* first visible row */
+    int inst_height;            /* rows visible, set by the last draw */
+    int64_t inst_asked;         /* the last unknown job instance a refresh was asked for */
+    struct ui_gate_target gate; /* the open gate dialog's target */
+    struct ui_gate_flight flights[UI_MAX_GATE]; /* requests in flight */
+    size_t nflights;
+    int next_flight;
 
     /* view */
     size_t *rows; /* indexes into offers.items that pass the filter, in table order */
