@@ -77,8 +77,7 @@ static void print_table(const struct fleet *f)
     for (size_t i = 0; i < f->count; i++) {
         const struct fleet_row *r = &f->rows[i];
         char gpu[64], up[16], setup[16], cost[16], dph[16];
-        snprintf(gpu, sizeof gpu, "%dx %s", r->in.num_gpus ? r->in.num_gpus : 1,
-                 r->in.gpu_name[0] ? r->in.gpu_name : "?");
+        fleet_format_gpu(&r->in, gpu, sizeof gpu);
         fleet_format_duration(r->uptime_s, up, sizeof up);
         fleet_format_duration(r->setup_s, setup, sizeof setup);
         if (isnan(r->cost_usd))

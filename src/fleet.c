@@ -108,6 +108,14 @@ void fleet_free(struct fleet *f)
     f->count = 0;
 }
 
+void fleet_format_gpu(const struct instance *in, char *out, size_t size)
+{
+    if (!in->gpu_name[0])
+        snprintf(out, size, "-");
+    else
+        snprintf(out, size, "%dx %s", in->num_gpus > 0 ? in->num_gpus : 1, in->gpu_name);
+}
+
 void fleet_format_duration(double seconds, char *out, size_t size)
 {
     if (isnan(seconds) || seconds < 0) {

@@ -49,6 +49,9 @@ const struct fleet_row *fleet_find(const struct fleet *f, int64_t id);
 
 void fleet_free(struct fleet *f);
 
+/* "1x RTX 3060"; "-" when the provider did not name the GPU. */
+void fleet_format_gpu(const struct instance *in, char *out, size_t size);
+
 /* A duration as the instances table shows it: "-" (NAN), "45s", "23 min", "3h12m", "2d04h". */
 void fleet_format_duration(double seconds, char *out, size_t size);
 

@@ -43,8 +43,7 @@ void detail_view_draw(const struct ui *ui, int y, int x, int h, int w)
             draw_wrap(&y, x + 1, w - 1, bottom, line, theme_attr(theme_level(f[r].level)));
             if (f[r].level != LEVEL_PASS && f[r].case_id) {
                 snprintf(line, sizeof line, "case %d, %s: %s", f[r].case_id,
-                         cases_field(f[r].case_id, "title"),
-                         cases_field(f[r].case_id, "lesson"));
+                         cases_field(f[r].case_id, "title"), cases_field(f[r].case_id, "lesson"));
                 draw_wrap(&y, x + 3, w - 3, bottom, line, A_NORMAL);
             }
         }

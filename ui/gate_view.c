@@ -29,7 +29,7 @@ static void capture_row(struct ui_gate_target *t, const struct fleet_row *r, con
 {
     t->id = r->in.id;
     snprintf(t->label, sizeof t->label, "%s", r->in.label[0] ? r->in.label : r->job.label);
-    instances_format_gpu(&r->in, t->gpu, sizeof t->gpu);
+    fleet_format_gpu(&r->in, t->gpu, sizeof t->gpu);
     char host[160];
     int port = 0;
     if (instance_ssh_address(&r->in, host, sizeof host, &port))
@@ -72,9 +72,9 @@ static void facts(const struct ui *ui, char *buf, size_t size)
 {
     const struct ui_gate_target *t = &ui->gate;
     char up[32], took[32], setup[48] = "setup time unknown", dph[24] = "-", cost[32] = "-";
-    instances_format_duration(t->uptime_s, up, sizeof up);
+    fleet_format_duration(t->uptime_s, up, sizeof up);
     if (!isnan(t->setup_s)) {
-        instances_format_duration(t->setup_s, took, sizeof took);
+        fleet_format_duration(t->setup_s, took, sizeof took);
         snprintf(setup, sizeof setup, "setup took %s", took);
     }
     if (!isnan(t->dph))
@@ -104,7 +104,7 @@ static void open_destroy(struct ui *ui, int key)
     snprintf(id, sizeof id, "%lld", (long long)ui->gate.id);
     if (ui->gate.setup_s >= SETUP_ASK_AGAIN_S) {
         char took[32];
-        instances_format_duration(ui->gate.setup_s, took, sizeof took);
+        fleet_format_duration(ui->gate.setup_s, took, sizeof took);
         snprintf(setup, sizeof setup, "\nSetup took %s: you will be asked again.", took);
     }
     char title[64];
@@ -123,7 +123,7 @@ static void open_destroy(struct ui *ui, int key)
 static void open_again(struct ui *ui, int key)
 {
     char took[32], f[1200];
-    instances_format_duration(ui->gate.setup_s, took, sizeof took);
+    fleet_format_duration(ui->gate.setup_s, took, sizeof took);
     facts(ui, f, sizeof f);
     char title[80];
     snprintf(title, sizeof title, " destroy instance %lld: setup took %s ", (long long)ui->gate.id,
@@ -333,7 +333,7 @@ bool gate_view_quit(struct ui *ui, int key)
         if (ninst++ >= QUIT_LIST_MAX)
             continue;
         char gpu[64], dph[24] = "$?/h";
-        instances_format_gpu(&r->in, gpu, sizeof gpu);
+        fleet_format_gpu(&r->in, gpu, sizeof gpu);
         if (!isnan(r->in.dph_total))
             snprintf(dph, sizeof dph, "$%.3f/h", r->in.dph_total);
         add(body, sizeof body, &used, "Instance %lld (%s, %s, %s)%s\n", (long long)r->in.id, gpu,

@@ -13,26 +13,6 @@
 #include "state.h"
 #include "theme.h"
 
-void instances_format_duration(double s, char *buf, size_t size)
-{
-    if (isnan(s) || s < 0)
-        snprintf(buf, size, "-");
-    else if (s < 60)
-        snprintf(buf, size, "%.0f s", floor(s));
-    else if (s < 3600)
-        snprintf(buf, size, "%.0f min", floor(s / 60));
-    else
-        snprintf(buf, size, "%.0f h %02.0f min", floor(s / 3600), floor(fmod(s, 3600) / 60));
-}
-
-void instances_format_gpu(const struct instance *in, char *buf, size_t size)
-{
-    if (!in->gpu_name[0])
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%dx %s", in->num_gpus > 0 ? in->num_gpus : 1, in->gpu_name);
-}
-
 const struct ui_job *instances_job(const struct ui *ui, int64_t id)
 {
     /* the newest: a re-attached job is added after the history entry of the same instance */
@@ -167,17 +147,17 @@ static void format_row(const struct ui *ui, const struct fleet_row *r, char *lin
                  dots);
     else
         snprintf(state, sizeof state, "%s", r->in.actual_status[0] ? r->in.actual_status : "-");
-    instances_format_gpu(&r->in, gpu, sizeof gpu);
+    fleet_format_gpu(&r->in, gpu, sizeof gpu);
     if (isnan(r->in.dph_total))
         snprintf(dph, sizeof dph, "-");
     else
         snprintf(dph, sizeof dph, "%.3f", r->in.dph_total);
-    instances_format_duration(r->uptime_s, up, sizeof up);
+    fleet_format_duration(r->uptime_s, up, sizeof up);
     if (isnan(r->cost_usd))
         snprintf(cost, sizeof cost, "-");
     else
         snprintf(cost, sizeof cost, "%s$%.2f", ui->utf8 ? "\u2248" : "~", r->cost_usd);
-    instances_format_duration(r->setup_s, setup, sizeof setup);
+    fleet_format_duration(r->setup_s, setup, sizeof setup);
     const struct ui_job *j = instances_job(ui, r->in.id);
     if (j)
         snprintf(job, sizeof job, "#%d %s/%s", j->st.job, job_state_name(j->st.state),

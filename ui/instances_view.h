@@ -36,10 +36,4 @@ const struct ui_job *instances_job(const struct ui *ui, int64_t id);
 /* The request in flight for instance `id`, or NULL. */
 const struct ui_gate_flight *instances_flight(const struct ui *ui, int64_t id);
 
-/* "42 s", "23 min", "2 h 05 min"; "-" for NAN or negative. */
-void instances_format_duration(double s, char *buf, size_t size);
-
-/* "1x RTX 3060" ("-" when the provider did not say). */
-void instances_format_gpu(const struct instance *in, char *buf, size_t size);
-
 #endif

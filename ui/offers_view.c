@@ -14,8 +14,8 @@
 
 /* The `<` `>` cycle, in screen order; the first is the default (best verdict, then price). */
 const struct ui_column ui_columns[] = {
-    {"VERDICT", "verdict"}, {"ID", "id"},     {"GPU", "gpu"},         {"N", "num_gpus"},
-    {"VRAM", "vram"},       {"CC", "cc"},     {"$/H", "dph"},         {"REL", "reliability"},
+    {"VERDICT", "verdict"}, {"ID", "id"},        {"GPU", "gpu"}, {"N", "num_gpus"},
+    {"VRAM", "vram"},       {"CC", "cc"},        {"$/H", "dph"}, {"REL", "reliability"},
     {"HOST", "host"},       {"CTRY", "country"}, {"NET", "net"},
 };
 const int ui_ncolumns = (int)(sizeof ui_columns / sizeof ui_columns[0]);
@@ -192,7 +192,8 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
 {
     /* widths of ui_columns (in screen order), and right alignment for numbers */
     static const int width[] = {8, 9, 15, 2, 6, 4, 7, 6, 10, 4, 9};
-    static const bool right[] = {false, false, false, true, true, true, true, true, false, false, false};
+    static const bool right[] = {false, false, false, true,  true, true,
+                                 true,  true,  false, false, false};
     char line[512];
     size_t used = put_cell(line, 0, sizeof line, "", 4, false);
     for (int c = 0; c < ui_ncolumns; c++) {
@@ -210,8 +211,7 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
 
 /* Flag, verdict, the offer's cells, reasons: the verdict comes first so it shows at any width
  * the table gets (80 columns, or 75 beside the detail pane). */
-static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, int w,
-                     bool selected)
+static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, int w, bool selected)
 {
     const char *flag = o->flags & UI_OFFER_GONE ? "GONE" : o->flags & UI_OFFER_NEW ? "NEW" : "";
     bool gone = o->flags & UI_OFFER_GONE;

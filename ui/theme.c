@@ -38,7 +38,10 @@ void theme_init(bool color)
     attrs[THEME_BANNER] = COLOR_PAIR(6) | A_BOLD;
 }
 
-int theme_attr(enum theme_element e) { return attrs[e]; }
+int theme_attr(enum theme_element e)
+{
+    return attrs[e];
+}
 
 enum theme_element theme_level(enum level l)
 {

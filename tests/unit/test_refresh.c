@@ -72,6 +72,11 @@ static void test_fetch_now_and_stop(void **state)
     for (size_t i = 0; i < m->offers.count; i++)
         assert_int_equal(m->offers.items[i].num_gpus, 1);
     event_free(ready);
+    /* then the account's instances, for view 4: the demo's new account has none */
+    struct event *inst = wait_for(q, EVENT_INSTANCES_READY, &rest);
+    assert_non_null(inst);
+    assert_int_equal(((const struct instance_list *)inst->payload)->count, 0);
+    event_free(inst);
 
     /* interval 0: nothing more until asked */
     free_list(rest);
@@ -100,13 +105,18 @@ static void test_error_is_posted(void **state)
     struct gw_error err = {0};
     /* port 9 on loopback: nothing listens, the connection is refused at once */
     setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
-    struct refresh *r = refresh_start(provider_vast_new("http://127.0.0.1:9", NULL), &mr, 0, q,
-                                      &err);
+    struct refresh *r =
+        refresh_start(provider_vast_new("http://127.0.0.1:9", NULL), &mr, 0, q, &err);
     assert_non_null(r);
     struct event *rest = NULL;
     struct event *e = wait_for(q, EVENT_ERROR, &rest);
     assert_non_null(e);
     assert_non_null(strstr(e->text, "127.0.0.1:9"));
+    event_free(e);
+    /* the instance list needs a key: said on its own line, the offers' error untouched */
+    e = wait_for(q, EVENT_INSTANCES_ERROR, &rest);
+    assert_non_null(e);
+    assert_non_null(strstr(e->text, "API key"));
     event_free(e);
     free_list(rest);
     refresh_stop(r);
