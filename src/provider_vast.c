@@ -125,6 +125,14 @@ static void name_url(struct gw_error *err, const char *url)
     snprintf(err->msg + n, sizeof err->msg - n, " from %s", url);
 }
 
+/* GET/PUT/DELETE /api/v0/instances/{id}/ */
+static void instance_url(const struct vast *v, int64_t id, char *url, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v0/instances/%lld/", (long long)id);
+    url_join(v->base, path, url, size);
+}
+
 /* Everything but search acts on the account: without a key nothing is sent. */
 static int need_key(const struct vast *v, struct gw_error *err)
 {
@@ -305,9 +313,8 @@ static int vast_show(struct provider *p, int64_t id, struct instance *out, struc
     memset(out, 0, sizeof *out);
     if (need_key(v, err) < 0)
         return -1;
-    char path[64], url[512];
-    snprintf(path, sizeof path, "/api/v0/instances/%lld/", (long long)id);
-    url_join(v->base, path, url, sizeof url);
+    char url[512];
+    instance_url(v, id, url, sizeof url);
     struct http_response r;
     if (http_request(v->http, "GET", url, v->key, NULL, &r, err) < 0)
         return -1;
@@ -399,9 +406,8 @@ static int vast_manage(struct provider *p, const char *method, const char *body,
     struct vast *v = p->impl;
     if (need_key(v, err) < 0)
         return -1;
-    char path[64], url[512];
-    snprintf(path, sizeof path, "/api/v0/instances/%lld/", (long long)id);
-    url_join(v->base, path, url, sizeof url);
+    char url[512];
+    instance_url(v, id, url, sizeof url);
     struct http_response r;
     if (http_request(v->http, method, url, v->key, body, &r, err) < 0)
         return -1;

@@ -3,6 +3,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The one word-wrapping walk: draws when `draw`, else only counts the rows. */
@@ -56,4 +57,15 @@ void draw_box(int y, int x, int h, int w, const char *title)
     mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
     if (title && *title)
         mvaddnstr(y, x + 2, title, w - 4);
+}
+
+size_t draw_cell(char *line, size_t used, size_t size, const char *text, int width, bool right)
+{
+    int cols = 0;
+    for (const char *p = text; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    int pad = width > cols ? width - cols : 0;
+    int n = snprintf(line + used, size - used, "%*s%s%*s ", right ? pad : 0, "", text,
+                     right ? 0 : pad, "");
+    return n > 0 && used + (size_t)n < size ? used + (size_t)n : size - 1;
 }

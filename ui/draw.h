@@ -2,6 +2,9 @@
 #ifndef GPUWARDEN_DRAW_H
 #define GPUWARDEN_DRAW_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Writes `text` word-wrapped from (*y, x) within width w, stopping before row `bottom`;
  * advances *y past what it wrote. */
 void draw_wrap(int *y, int x, int w, int bottom, const char *text, int attr);
@@ -11,5 +14,9 @@ int draw_wrap_rows(int w, const char *text);
 
 /* A bordered box of h x w at (y, x), cleared inside, with `title` on its top edge. */
 void draw_box(int y, int x, int h, int w, const char *title);
+
+/* Appends `text` to line[used..size) in `width` display columns (UTF-8 aware; right-aligned when
+ * `right`) and a space; returns the new length, clamped to the buffer. */
+size_t draw_cell(char *line, size_t used, size_t size, const char *text, int width, bool right);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "draw.h"
 #include "state.h"
 #include "theme.h"
 
@@ -113,18 +114,6 @@ bool instances_view_wants_refresh(struct ui *ui, int64_t id)
     return true;
 }
 
-/* Appends `text` in `width` display columns (UTF-8 aware) and a space. */
-static size_t cell(char *line, size_t used, size_t size, const char *text, int width, bool right)
-{
-    int cols = 0;
-    for (const char *p = text; *p; p++)
-        cols += ((unsigned char)*p & 0xC0) != 0x80;
-    int pad = width > cols ? width - cols : 0;
-    int n = snprintf(line + used, size - used, "%*s%s%*s ", right ? pad : 0, "", text,
-                     right ? 0 : pad, "");
-    return n > 0 && used + (size_t)n < size ? used + (size_t)n : size - 1;
-}
-
 enum {
     W_ID = 9,
     W_WHO = 20,
@@ -166,14 +155,14 @@ static void format_row(const struct ui *ui, const struct fleet_row *r, char *lin
         snprintf(job, sizeof job, "%s/%s", r->job.state, r->job.step);
     else
         snprintf(job, sizeof job, "-");
-    size_t used = cell(line, 0, size, id, W_ID, false);
-    used = cell(line, used, size, fleet_mark_name(r->mark), W_WHO, false);
-    used = cell(line, used, size, state, W_STATE, false);
-    used = cell(line, used, size, gpu, W_GPU, false);
-    used = cell(line, used, size, dph, W_DPH, true);
-    used = cell(line, used, size, up, W_UP, true);
-    used = cell(line, used, size, cost, W_COST, true);
-    used = cell(line, used, size, setup, W_SETUP, true);
+    size_t used = draw_cell(line, 0, size, id, W_ID, false);
+    used = draw_cell(line, used, size, fleet_mark_name(r->mark), W_WHO, false);
+    used = draw_cell(line, used, size, state, W_STATE, false);
+    used = draw_cell(line, used, size, gpu, W_GPU, false);
+    used = draw_cell(line, used, size, dph, W_DPH, true);
+    used = draw_cell(line, used, size, up, W_UP, true);
+    used = draw_cell(line, used, size, cost, W_COST, true);
+    used = draw_cell(line, used, size, setup, W_SETUP, true);
     snprintf(line + used, size - used, "%s", job);
 }
 
@@ -228,14 +217,14 @@ void instances_view_draw(struct ui *ui, int y, int x, int h, int w)
         return;
     }
     char line[512];
-    size_t used = cell(line, 0, sizeof line, "ID", W_ID, false);
-    used = cell(line, used, sizeof line, "WHO", W_WHO, false);
-    used = cell(line, used, sizeof line, "STATE", W_STATE, false);
-    used = cell(line, used, sizeof line, "GPU", W_GPU, false);
-    used = cell(line, used, sizeof line, "$/H", W_DPH, true);
-    used = cell(line, used, sizeof line, "UPTIME", W_UP, true);
-    used = cell(line, used, sizeof line, "COST", W_COST, true);
-    used = cell(line, used, sizeof line, "SETUP", W_SETUP, true);
+    size_t used = draw_cell(line, 0, sizeof line, "ID", W_ID, false);
+    used = draw_cell(line, used, sizeof line, "WHO", W_WHO, false);
+    used = draw_cell(line, used, sizeof line, "STATE", W_STATE, false);
+    used = draw_cell(line, used, sizeof line, "GPU", W_GPU, false);
+    used = draw_cell(line, used, sizeof line, "$/H", W_DPH, true);
+    used = draw_cell(line, used, sizeof line, "UPTIME", W_UP, true);
+    used = draw_cell(line, used, sizeof line, "COST", W_COST, true);
+    used = draw_cell(line, used, sizeof line, "SETUP", W_SETUP, true);
     snprintf(line + used, sizeof line - used, "JOB");
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -175,19 +176,6 @@ void offers_view_replace(struct ui *ui, struct market_result *m)
     ui_rows_rebuild(ui);
 }
 
-/* Appends `text` left-aligned in `width` display columns (UTF-8 aware) and a space. */
-static size_t put_cell(char *line, size_t used, size_t size, const char *text, int width,
-                       bool right)
-{
-    int cols = 0;
-    for (const char *p = text; *p; p++)
-        cols += ((unsigned char)*p & 0xC0) != 0x80;
-    int pad = width > cols ? width - cols : 0;
-    int n = snprintf(line + used, size - used, "%*s%s%*s ", right ? pad : 0, "", text,
-                     right ? 0 : pad, "");
-    return n > 0 && used + (size_t)n < size ? used + (size_t)n : size - 1;
-}
-
 static void draw_header(const struct ui *ui, int y, int x, int w)
 {
     /* widths of ui_columns (in screen order), and right alignment for numbers */
@@ -195,12 +183,12 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
     static const bool right[] = {false, false, false, true,  true, true,
                                  true,  true,  false, false, false};
     char line[512];
-    size_t used = put_cell(line, 0, sizeof line, "", 4, false);
+    size_t used = draw_cell(line, 0, sizeof line, "", 4, false);
     for (int c = 0; c < ui_ncolumns; c++) {
         char title[24];
         const char *arrow = ui->sort_desc ? "v" : "^";
         snprintf(title, sizeof title, "%s%s", ui_columns[c].title, c == ui->sort_col ? arrow : "");
-        used = put_cell(line, used, sizeof line, title, width[c], right[c]);
+        used = draw_cell(line, used, sizeof line, title, width[c], right[c]);
     }
     snprintf(line + used, sizeof line - used, "REASONS");
     attron(theme_attr(THEME_HEADER));

@@ -6,11 +6,13 @@
 
 #include <arpa/inet.h>
 #include <cJSON.h>
+#include <curl/curl.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -91,6 +93,22 @@ static inline bool fake_server_start(struct fake_server *f, const char *env_name
     }
     snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", port);
     return true;
+}
+
+/* A test group's set-up around one fake: libcurl, 1 ms retry backoff, the server (its tests skip
+ * when it cannot start). Pair with fake_group_end(). */
+static inline void fake_group_begin(struct fake_server *f, const char *env_name,
+                                    const char *fallback)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
+    fake_server_start(f, env_name, fallback);
+}
+
+static inline void fake_group_end(struct fake_server *f)
+{
+    fake_server_stop(f);
+    curl_global_cleanup();
 }
 
 /* POST /_control/NAME with a JSON body; fails the test unless it answers 200. */

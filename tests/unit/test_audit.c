@@ -47,6 +47,19 @@ static char *slurp(const char *file)
     return text;
 }
 
+/* What audit_print writes for the log at `file`. */
+static void printed(const char *file, char *out, size_t size)
+{
+    struct gw_error err = {0};
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(audit_print(file, f, &err), 0);
+    rewind(f);
+    size_t got = fread(out, 1, size - 1, f);
+    out[got] = '\0';
+    fclose(f);
+}
+
 /* Every line of the file parses as a JSON object; returns how many there are. */
 static int valid_lines(const char *file)
 {
@@ -107,22 +120,17 @@ static void test_torn_line_is_not_merged(void **state)
     fclose(f);
     e.outcome = AUDIT_SUCCEEDED;
     assert_int_equal(audit_append(path, &e, &err), 0);
-    char *text = slurp(path);
+    char *file = slurp(path);
     /* the torn line stays on its own line; the new one is whole after it */
-    char *torn = strstr(text, "\"action\":\"dest");
+    char *torn = strstr(file, "\"action\":\"dest");
     assert_non_null(torn);
     assert_true(torn[strlen("\"action\":\"dest")] == '\n');
-    free(text);
-    FILE *out = tmpfile();
-    assert_int_equal(audit_print(path, out, &err), 0);
-    rewind(out);
-    char printed[4096] = "";
-    size_t got = fread(printed, 1, sizeof printed - 1, out);
-    printed[got] = '\0';
-    fclose(out);
-    assert_non_null(strstr(printed, "line 2 of"));
-    assert_non_null(strstr(printed, "not a JSON object"));
-    assert_non_null(strstr(printed, "succeeded"));
+    free(file);
+    char text[4096];
+    printed(path, text, sizeof text);
+    assert_non_null(strstr(text, "line 2 of"));
+    assert_non_null(strstr(text, "not a JSON object"));
+    assert_non_null(strstr(text, "succeeded"));
 }
 
 static void test_print_names_a_request_without_outcome(void **state)
@@ -139,41 +147,26 @@ static void test_print_names_a_request_without_outcome(void **state)
     e.outcome = AUDIT_SENT;
     e.reason = NULL;
     assert_int_equal(audit_append(path, &e, &err), 0);
-    FILE *out = tmpfile();
-    assert_int_equal(audit_print(path, out, &err), 0);
-    rewind(out);
-    char printed[4096] = "";
-    size_t got = fread(printed, 1, sizeof printed - 1, out);
-    printed[got] = '\0';
-    fclose(out);
-    assert_non_null(strstr(printed, "TIME (UTC)"));
-    assert_non_null(strstr(printed, "cancelled"));
-    assert_non_null(strstr(printed, "dashboard: Esc in the dialog"));
-    assert_non_null(strstr(printed, "no outcome recorded"));
+    char text[4096];
+    printed(path, text, sizeof text);
+    assert_non_null(strstr(text, "TIME (UTC)"));
+    assert_non_null(strstr(text, "cancelled"));
+    assert_non_null(strstr(text, "dashboard: Esc in the dialog"));
+    assert_non_null(strstr(text, "no outcome recorded"));
     /* once the outcome is there, the note goes */
     e.outcome = AUDIT_SUCCEEDED;
     assert_int_equal(audit_append(path, &e, &err), 0);
-    out = tmpfile();
-    assert_int_equal(audit_print(path, out, &err), 0);
-    rewind(out);
-    got = fread(printed, 1, sizeof printed - 1, out);
-    printed[got] = '\0';
-    fclose(out);
-    assert_null(strstr(printed, "no outcome recorded"));
+    printed(path, text, sizeof text);
+    assert_null(strstr(text, "no outcome recorded"));
 }
 
 static void test_missing_log_and_unwritable_path(void **state)
 {
     (void)state;
     struct gw_error err = {0};
-    FILE *out = tmpfile();
-    assert_int_equal(audit_print(path, out, &err), 0);
-    rewind(out);
-    char printed[512] = "";
-    size_t got = fread(printed, 1, sizeof printed - 1, out);
-    printed[got] = '\0';
-    fclose(out);
-    assert_non_null(strstr(printed, "no audit entries yet"));
+    char text[512];
+    printed(path, text, sizeof text);
+    assert_non_null(strstr(text, "no audit entries yet"));
     struct audit_entry e = {.action = "stop", .instance_id = 1, .outcome = AUDIT_SENT};
     assert_int_equal(audit_append("", &e, &err), -1);
     char blocked[192];

@@ -42,17 +42,14 @@ static char cache_dir[128];     /* tmpdir/cache, created by hub */
 static int start_fake(void **state)
 {
     (void)state;
-    curl_global_init(CURL_GLOBAL_ALL);
-    setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
-    fake_server_start(&fake, "GPUWARDEN_FAKE_HUB", "tests/fake_hub.py"); /* else: skips */
+    fake_group_begin(&fake, "GPUWARDEN_FAKE_HUB", "tests/fake_hub.py"); /* else: skips */
     return 0;
 }
 
 static int stop_fake(void **state)
 {
     (void)state;
-    fake_server_stop(&fake);
-    curl_global_cleanup();
+    fake_group_end(&fake);
     return 0;
 }
 

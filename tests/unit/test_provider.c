@@ -33,17 +33,14 @@ static struct fake_server fake; /* tests/fake_vast.py */
 static int start_fake(void **state)
 {
     (void)state;
-    curl_global_init(CURL_GLOBAL_ALL);
-    setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
-    fake_server_start(&fake, "GPUWARDEN_FAKE_VAST", "tests/fake_vast.py"); /* else: skips */
+    fake_group_begin(&fake, "GPUWARDEN_FAKE_VAST", "tests/fake_vast.py"); /* else: skips */
     return 0;
 }
 
 static int stop_fake(void **state)
 {
     (void)state;
-    fake_server_stop(&fake);
-    curl_global_cleanup();
+    fake_group_end(&fake);
     return 0;
 }
 
