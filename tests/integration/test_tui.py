@@ -175,8 +175,10 @@ class Dashboard:
         conf = os.path.join(self.dir, "tmux.conf")
         inner = " ".join(shlex.quote(a) for a in [tc.bin] + list(args))
         if wrap_shell:
-            # the shell waits for a line after the dashboard, so the pane can be read alive
-            inner = "sh -c %s" % shlex.quote(inner + "; echo EXITED=$?; read line")
+            # the shell waits for a line after the dashboard, so the pane can be read alive; a
+            # string is more shell to run before that (e.g. to print the terminal's modes)
+            extra = wrap_shell if isinstance(wrap_shell, str) else ""
+            inner = "sh -c %s" % shlex.quote(inner + "; echo EXITED=$?; " + extra + "read line")
         envs = " ".join(shlex.quote("%s=%s" % kv) for kv in sorted(env.items()))
         command = "exec env -i %s %s" % (envs, inner)
         self.tmux("-f", conf, "new-session", "-d", "-s", "gw", "-x", str(cols), "-y", str(rows),
@@ -636,6 +638,32 @@ class TestDemo(TuiCase):
         os.kill(int(d.pane("#{pane_pid}")), signal.SIGTERM)
         self.assertEqual(d.wait_exit(), 0)
         self.assertEqual(d.pane("#{alternate_on}"), "0", "still on the alternate screen")
+
+    def test_signals_and_a_crash_restore_the_terminal(self):
+        """SIGINT, SIGHUP, SIGTERM end the dashboard normally; SIGSEGV (a crashing worker or the
+        UI thread alike: the handler is process-wide) restores the terminal and dies of the
+        signal. Afterwards the normal screen is back, the cursor shows, and the line discipline
+        is cooked again (icanon and echo on)."""
+        modes = "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; "
+        for sig, status in ((signal.SIGINT, 0), (signal.SIGHUP, 0), (signal.SIGTERM, 0),
+                            (signal.SIGSEGV, 128 + signal.SIGSEGV)):
+            with self.subTest(signal=sig.name):
+                d, s = self.demo(wrap_shell=modes)
+                shell = int(d.pane("#{pane_pid}"))
+                kids = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True,
+                                      text=True, timeout=10).stdout.split()
+                self.assertEqual(len(kids), 1, kids)
+                os.kill(int(kids[0]), sig)
+                s = d.wait(lambda s: "EXITED=" in s.text, "the shell after %s" % sig.name)
+                self.assertIn("EXITED=%d" % status, s.text)
+                self.assertIn("icanon echo", s.text)
+                self.assertNotIn("-icanon", s.text)
+                self.assertEqual(d.pane("#{alternate_on}"), "0", "still on the alternate screen")
+                self.assertEqual(d.pane("#{cursor_flag}"), "1", "the cursor is still hidden")
+                self.assertNotIn("gpuwarden |", s.text)
+                d.keys("Enter")
+                d.wait_exit()
+                d.close()
 
     def test_no_color_option(self):
         d, s = self.demo("--no-color")
