@@ -107,7 +107,10 @@ void launch_restore(struct ui *ui, struct launcher *l)
         const struct state_job *s = &jobs[i];
         if (strcmp(s->provider, provider_name(l->provider)) != 0)
             continue;
+        /* the recipe by name: a bundled or user one, or the one given as a file (--recipe) */
         const struct recipe *r = recipe_list_find(&ui->recipes, s->recipe);
+        if (r == NULL && ui->recipe && !strcmp(ui->recipe->name, s->recipe))
+            r = ui->recipe;
         /* the demo's instances live in its process: an old demo job can only be history */
         bool reattach = !strcmp(s->state, "running") && r && !ui->demo;
         if (reattach) {
