@@ -382,6 +382,17 @@ class LaunchSsh(unittest.TestCase):
                     written += 1
         self.assertGreater(written, 5)
         self.assertTrue(os.path.exists(os.path.join(self.state, "audit.jsonl")))
+        # and everything gpuwarden created for itself is private: files 0600 in 0700 folders
+        made = 0
+        for root in (os.path.dirname(self.state), self.env["XDG_CACHE_HOME"]):
+            for folder, dirs, names in os.walk(root):
+                if folder != root:
+                    self.assertEqual(os.stat(folder).st_mode & 0o777, 0o700, folder)
+                for name in names:
+                    path = os.path.join(folder, name)
+                    self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+                    made += 1
+        self.assertGreaterEqual(made, 3)      # jobs.json, known_hosts, audit.jsonl at least
         for e in self.fake.log():
             headers = dict(e["headers"])
             auth = headers.pop("authorization", "")
