@@ -14,7 +14,10 @@ passed=0
 failed=0
 failed_names=""
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# tests marked as fault scenarios or bad inputs append here when they pass (figures.py)
+GPUWARDEN_FIGURES=$(mktemp)
+export GPUWARDEN_FIGURES
+trap 'rm -f "$log" "$GPUWARDEN_FIGURES"' EXIT
 
 for t in build/asan/tests/test_* build/tsan/tests/test_*; do
     [ -x "$t" ] || continue
@@ -46,7 +49,15 @@ if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 fi
 [ "$rc" -ne 0 ] && failed_names="$failed_names integration"
 
+# the reliability figures (issue 7): what was thrown at the program and survived
+faults=$(awk -F '\t' '$1 == "fault" { n += $2 } END { print n + 0 }' "$GPUWARDEN_FIGURES")
+inputs=$(awk -F '\t' '$1 == "bad input" { n += $2 } END { print n + 0 }' "$GPUWARDEN_FIGURES")
+fuzz=""
+if [ -n "${GPUWARDEN_FUZZ_LOG:-}" ] && [ -r "$GPUWARDEN_FUZZ_LOG" ]; then
+    fuzz=$(sed -n 's/^fuzz: total \([0-9]*\) executions.*/\1/p' "$GPUWARDEN_FUZZ_LOG" | tail -n 1)
+fi
 echo
+echo "reliability: $faults fault scenarios and $inputs bad inputs survived${fuzz:+, $fuzz fuzz executions without a crash}; each test checks that nothing was lost (state, audit, logs, the terminal)"
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -19,8 +19,10 @@ import unittest
 
 if __package__:
     from .fakevast import FakeVast, find_binary, make_temp_home
+    from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
     from fakevast import FakeVast, find_binary, make_temp_home
+    from figures import bad_input, fault
 
 FAKE_KEY = "test-key-instances-7f3a"
 RUN_TIMEOUT = 60
@@ -148,12 +150,14 @@ class TestInstances(InstancesCliCase):
         self.assertIsNone(by_id[7999999]["state"])
         self.assertAlmostEqual(by_id[7100001]["cost_usd"], 0.8, delta=0.05)
 
+    @bad_input()
     def test_no_key_is_a_usage_error(self):
         r = self.run_gw("instances", key=False)
         self.assertEqual(r.returncode, 2)
         self.assertIn("needs a vast.ai API key", r.stderr)
         self.assertEqual(self.fake.log(), [])
 
+    @fault
     def test_provider_error_exits_3(self):
         self.fake.set_mode("500", count=-1, endpoint="list")
         r = self.run_gw("instances")
@@ -164,6 +168,7 @@ class TestInstances(InstancesCliCase):
 
 class TestStopDestroy(InstancesCliCase):
 
+    @bad_input(10)
     def test_without_or_with_a_wrong_confirm_nothing_is_sent(self):
         for action in ("stop", "destroy"):
             for extra in ([], ["--confirm", "7100002"], ["--confirm", "710000"]):
@@ -215,6 +220,7 @@ class TestStopDestroy(InstancesCliCase):
         self.assertEqual(stopped["actual_status"], "stopped")
         self.assertEqual([ln["outcome"] for ln in self.audit()], ["sent", "succeeded"])
 
+    @fault
     def test_already_gone(self):
         r = self.run_gw("destroy", "7555555", "--confirm", "7555555")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -227,6 +233,7 @@ class TestStopDestroy(InstancesCliCase):
                                     ("destroy", "failed", "already gone"),
                                     ("stop", "sent", None), ("stop", "failed", "already gone")])
 
+    @fault
     def test_429_is_retried_then_succeeds(self):
         self.fake.set_mode("429", count=2, endpoint="destroy")
         r = self.run_gw("destroy", "7100003", "--confirm", "7100003")
@@ -234,6 +241,7 @@ class TestStopDestroy(InstancesCliCase):
         self.assertEqual(self.destructive(), [("DELETE", "/api/v0/instances/7100003/")] * 3)
         self.assertEqual([ln["outcome"] for ln in self.audit()], ["sent", "succeeded"])
 
+    @fault
     def test_provider_failure_is_audited(self):
         self.fake.set_mode("500", count=-1, endpoint="destroy")
         r = self.run_gw("destroy", "7100003", "--confirm", "7100003")
@@ -245,6 +253,7 @@ class TestStopDestroy(InstancesCliCase):
         self.assertIn("HTTP 500", lines[1]["reason"])
         self.assertIn(7100003, [i["id"] for i in self.fake.instances()])
 
+    @fault
     def test_kill_9_mid_request_leaves_valid_jsonl(self):
         # two finished attempts first, then one that never gets an answer
         self.run_gw("destroy", "7100001")

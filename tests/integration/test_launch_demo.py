@@ -19,8 +19,10 @@ import unittest
 
 if __package__:
     from .fakevast import find_binary, make_temp_home
+    from .figures import bad_input
 else:
     from fakevast import find_binary, make_temp_home
+    from figures import bad_input
 
 RUN_TIMEOUT = 90
 GOOD = 4242307   # RTX 3060 12 GB, verifies as advertised
@@ -99,6 +101,7 @@ class LaunchDemo(unittest.TestCase):
         self.assertRegex(r.stderr, r"instance \d+ is left as it is")
         self.assertNotIn("[setup]", r.stdout)
 
+    @bad_input()
     def test_confirm_must_repeat_the_offer(self):
         for args in (["--offer", str(GOOD), "--recipe", "pytorch-smoke"],
                      ["--offer", str(GOOD), "--recipe", "pytorch-smoke", "--confirm", "1"],
@@ -112,6 +115,7 @@ class LaunchDemo(unittest.TestCase):
                 self.assertEqual(r.stdout, "")
                 self.assertFalse(os.path.exists(os.path.join(self.state, "jobs.json")))
 
+    @bad_input()
     def test_unknown_offer_rents_nothing(self):
         r = self.launch("--offer", "1", "--recipe", "pytorch-smoke", "--confirm", "1")
         self.assertEqual(r.returncode, 2, r.stdout)

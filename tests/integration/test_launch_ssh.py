@@ -30,9 +30,11 @@ import unittest
 if __package__:
     from . import realsshd
     from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from .figures import fault
 else:   # run as a script, or discovered without -t
     import realsshd
     from fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from figures import fault
 
 RUN_TIMEOUT = 60
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "launch")
@@ -401,6 +403,7 @@ class LaunchSsh(unittest.TestCase):
         methods = {(e["method"], e["path"].split("?")[0]) for e in self.fake.log()}
         self.assertIn(("DELETE", "/api/v0/instances/%s/" % iid), methods)
 
+    @fault
     def test_connection_drop_mid_setup_loses_and_doubles_no_line(self):
         recipe, _ = self.recipe(env={"SETUP_LINES": "60", "SETUP_DELAY": "0.1"})
         killed = []
@@ -426,6 +429,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertIn("[setup] setup finished with status 0", stdout)
         self.assertEqual(self.jobs()[0]["state"], "ready")
 
+    @fault
     def test_frozen_connection_is_dropped_after_missed_keepalives(self):
         # the host stops answering without closing anything (SIGSTOP): only the keepalives
         # can tell; 3 missed at 1 s -> reconnect, and the setup is followed to its end
@@ -452,6 +456,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertEqual(streamed_setup_lines(stdout), self.setup_log_lines(iid))
         self.assertEqual(self.jobs()[0]["state"], "ready")
 
+    @fault
     def test_interrupt_leaves_the_setup_running_on_the_host(self):
         recipe, _ = self.recipe(env={"SETUP_LINES": "30", "SETUP_DELAY": "0.1", "SVC": "0"})
         sent = []
@@ -481,6 +486,7 @@ class LaunchSsh(unittest.TestCase):
 
     # ------------------------------------------------------------------ connect
 
+    @fault
     def test_refused_key_abandons_the_host_after_three_attempts(self):
         recipe, _ = self.recipe()
         stranger = os.path.join(self.tmp, "stranger_ed25519")
@@ -497,6 +503,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertFalse(os.path.exists(self.job_dir(iid)))    # nothing ran on the host
         self.assertRegex(r.stderr, r"instance %d is left as it is" % iid)
 
+    @fault
     def test_changed_host_key_is_a_hard_stop(self):
         recipe, _ = self.recipe()
         # a first launch stores the key (and stops at verify, quickly: an 8 GB card)
@@ -525,6 +532,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertFalse(os.path.exists(self.job_dir(ids[1])))
         self.assertRegex(r.stderr, r"instance %d is left as it is" % ids[1])
 
+    @fault
     def test_nothing_listening_abandons_the_host_after_three_attempts(self):
         closed = free_port()
         self.fake.set_instances(ssh_port=closed)
@@ -542,6 +550,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertFalse(os.path.exists(self.known_hosts))
         self.assertEqual(self.jobs()[0]["state"], "failed")
 
+    @fault
     def test_silent_host_times_out_each_attempt(self):
         # a port that accepts TCP but never says a word: each attempt ends at the SSH timeout
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
@@ -598,6 +607,7 @@ class LaunchSsh(unittest.TestCase):
 
     # ------------------------------------------------------------------ health, test
 
+    @fault
     def test_health_503_times_out_with_case_8(self):
         recipe, _ = self.recipe(env={"SVC_HEALTH": "503"}, health_timeout=3)
         r = self.launch(recipe)
@@ -605,6 +615,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertIn("/health did not answer 200 within 3 s (last: HTTP 503)", why)
         self.assertNotIn("[test]", r.stdout)
 
+    @fault
     def test_health_without_a_service_times_out_with_case_8(self):
         recipe, port = self.recipe(env={"SVC": "0"}, health_timeout=3)
         r = self.launch(recipe)
@@ -613,6 +624,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertIn("no service started", self.setup_log_lines(self.instance_id(r.stdout)))
         self.assertNotIn("connection lost", r.stdout)   # a closed port is not a dropped host
 
+    @fault
     def test_result_never_done_is_not_ready(self):
         recipe, _ = self.recipe(env={"SVC_RESULT": "running"}, test_timeout=3)
         r = self.launch(recipe)
@@ -625,6 +637,7 @@ class LaunchSsh(unittest.TestCase):
 
     # ------------------------------------------------------------------ boot
 
+    @fault
     def test_instance_that_exits_fails_boot_at_once(self):
         self.fake.set_instances(loading_polls=0, final_status="exited")
         recipe, _ = self.recipe()
@@ -637,6 +650,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertEqual(len(self.requests("GET", r"^/api/v0/instances/%d/?$" % iid)), 1)
         self.assertFalse(os.path.exists(self.known_hosts))
 
+    @fault
     def test_boot_stuck_loading_times_out_with_case_5(self):
         self.fake.set_instances(loading_polls=1000000)
         self.env.update({"GPUWARDEN_BOOT_TIMEOUT_S": "1.5", "GPUWARDEN_BOOT_WARN_S": "0.5"})
@@ -666,6 +680,7 @@ class LaunchSsh(unittest.TestCase):
         self.assertEqual(self.fake.instances(), [])
         self.assertFalse(os.path.exists(os.path.join(self.state, "jobs.json")))
 
+    @fault
     def test_offer_taken_between_check_and_create(self):
         # the checklist finds the offer, the PUT answers 404 no_such_ask (rented meanwhile)
         self.fake.set_mode("no_such_ask", count=1, endpoint="create")

@@ -20,8 +20,10 @@ import unittest
 
 if __package__:
     from .fakevast import REPO, find_binary, make_temp_home
+    from .figures import bad_input
 else:   # run as a script, or discovered without -t
     from fakevast import REPO, find_binary, make_temp_home
+    from figures import bad_input
 
 RUN_TIMEOUT = 30
 RULES = {"no-errexit": "block", "swallowed-error": "block", "unverified-success": "block",
@@ -210,6 +212,7 @@ class TestLintCli(LintCase):
         self.assertEqual([(f["rule"], f["line"]) for f in findings if f["level"] == "block"],
                          [("no-errexit", 2)])
 
+    @bad_input()
     def test_missing_file(self):
         path = os.path.join(self.tmp, "no-such-script.sh")
         r = self.gw("lint", path)
@@ -217,10 +220,12 @@ class TestLintCli(LintCase):
         r = self.gw("lint", path, "--json")
         self.assert_usage_error(r, path)
 
+    @bad_input()
     def test_directory(self):
         r = self.gw("lint", self.tmp)
         self.assert_usage_error(r, self.tmp)
 
+    @bad_input()
     def test_unreadable_file(self):
         if os.geteuid() == 0:
             self.skipTest("root reads mode 000 files")
@@ -228,15 +233,18 @@ class TestLintCli(LintCase):
         os.chmod(path, 0)
         self.assert_usage_error(self.gw("lint", path), path)
 
+    @bad_input()
     def test_no_file_argument(self):
         self.assert_usage_error(self.gw("lint"), "lint needs a FILE")
         self.assert_usage_error(self.gw("lint", "--json"), "lint needs a FILE")
 
+    @bad_input()
     def test_two_files_is_usage_error(self):
         a = self.script("a.sh", "set -e\n")
         r = self.gw("lint", a, a)
         self.assert_usage_error(r)
 
+    @bad_input()
     def test_binary_garbage(self):
         rnd = random.Random(20261128)
         data = bytes(rnd.getrandbits(8) for _ in range(256 * 1024))
@@ -273,6 +281,7 @@ class TestLintCli(LintCase):
         self.assertEqual([(f["rule"], f["line"]) for f in findings],
                          [("swallowed-error", len(body))])
 
+    @bad_input()
     def test_too_large_file_is_refused(self):
         path = self.script("huge.sh", "set -e\n" + "#" * (5 * 1024 * 1024) + "\n")
         self.assert_usage_error(self.gw("lint", path), path)

@@ -20,8 +20,10 @@ import unittest
 
 if __package__:
     from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
     from fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from figures import bad_input, fault
 
 OFFERS_300 = os.path.join(REPO, "..", "shared", "data", "vast", "offers-300.json")
 
@@ -433,6 +435,7 @@ class TestAuthorization(FakeVastCase):
         os.chmod(path, mode)
         return path, key
 
+    @bad_input()
     def test_key_file_world_readable_refused(self):
         _, key = self.write_key_file(0o644)
         r = self.vast()
@@ -440,6 +443,7 @@ class TestAuthorization(FakeVastCase):
         self.assert_no_key(r, key)
         self.assertEqual(self.requests(), [], "nothing may be sent with a refused key")
 
+    @bad_input()
     def test_key_file_group_readable_refused(self):
         _, key = self.write_key_file(0o640)
         r = self.vast()
@@ -467,6 +471,7 @@ class TestAuthorization(FakeVastCase):
 
 class TestFaults(FakeVastCase):
 
+    @fault
     def test_429_once_then_ok(self):
         self.mode("429", 1)
         doc, r = self.vast_json()
@@ -474,55 +479,65 @@ class TestFaults(FakeVastCase):
         reqs = self.requests()
         self.assertEqual([e["status"] for e in reqs], [429, 200])
 
+    @fault
     def test_429_forever(self):
         self.mode("429", -1)
         r = self.vast()
         self.assert_error(r, 3, "rate limited", "127.0.0.1:%d" % self.port)
         self.assertGreaterEqual(len(self.requests()), 2, "429 should be retried")
 
+    @fault
     def test_500_forever(self):
         self.mode("500", -1)
         r = self.vast()
         self.assert_error(r, 3, "500")
         self.assertIn("HTTP 500", r.stderr)
 
+    @fault
     def test_502_forever(self):
         self.mode("502", -1)
         r = self.vast()
         self.assert_error(r, 3, "502")
 
+    @fault
     def test_503_once(self):
         self.mode("503", 1)
         doc, r = self.vast_json()
         self.assertEqual(len(doc["offers"]), len(OFFERS))
         self.assertEqual([e["status"] for e in self.requests()], [503, 200])
 
+    @fault
     def test_auth_error(self):
         self.mode("auth_error", -1)
         r = self.vast()
         self.assert_error(r, 3, "authentication failed")
 
+    @fault
     def test_malformed(self):
         self.mode("malformed", -1)
         r = self.vast()
         self.assert_error(r, 3, "malformed")
 
+    @fault
     def test_html(self):
         self.mode("html", -1)
         r = self.vast()
         self.assert_error(r, 3)
         self.assertRegex(r.stderr.lower(), r"malformed|expected json")
 
+    @fault
     def test_truncated_forever(self):
         self.mode("truncated", -1)
         r = self.vast(timeout=30)
         self.assert_error(r, 3)
 
+    @fault
     def test_truncated_once(self):
         self.mode("truncated", 1)
         doc, r = self.vast_json()
         self.assertEqual(len(doc["offers"]), len(OFFERS))
 
+    @fault
     def test_slow(self):
         self.mode("slow", 1, delay=2)
         t0 = time.monotonic()
@@ -531,6 +546,7 @@ class TestFaults(FakeVastCase):
         self.assertGreaterEqual(time.monotonic() - t0, 1.5)
         self.assertEqual(len(self.requests()), 1)
 
+    @fault
     def test_hang_times_out(self):
         self.mode("hang", -1)
         t0 = time.monotonic()
@@ -539,6 +555,7 @@ class TestFaults(FakeVastCase):
         self.assert_error(r, 3, "did not answer")
         self.assertLess(elapsed, 20, "a 2 s stall timeout took %.1f s" % elapsed)
 
+    @fault
     def test_connection_refused(self):
         port = free_port()
         url = "http://127.0.0.1:%d" % port
@@ -683,30 +700,39 @@ class TestUsage(unittest.TestCase):
         for n in needles:
             self.assertIn(n, r.stderr, args)
 
+    @bad_input()
     def test_unknown_option(self):
         self.check(["--bogus"], "--bogus")
 
+    @bad_input()
     def test_limit_not_a_number(self):
         self.check(["--limit", "abc"], "--limit", "abc")
 
+    @bad_input()
     def test_negative_min_vram(self):
         self.check(["--min-vram", "-1"], "--min-vram")
 
+    @bad_input()
     def test_bad_provider(self):
         self.check(["--provider", "aws"], "aws")
 
+    @bad_input()
     def test_bad_query_operator(self):
         self.check(["--query", "gpu_ram >> 12"], "--query", ">>")
 
+    @bad_input()
     def test_unclosed_bracket(self):
         self.check(["--query", "foo in ["], "--query", "[")
 
+    @bad_input()
     def test_missing_value(self):
         self.check(["--limit"], "--limit")
 
+    @bad_input()
     def test_bad_sort_field(self):
         self.check(["--sort", "nonsense"], "nonsense")
 
+    @bad_input()
     def test_bad_min_cuda(self):
         self.check(["--min-cuda", "twelve"], "--min-cuda")
 
@@ -738,6 +764,7 @@ class TestFromFile(FakeVastCase):
             f.write(text)
         return path
 
+    @bad_input()
     def test_trailing_text(self):
         body = json.dumps(OFFERS[:3], indent=1)
         path = self.write("trailing.json", body + "\nMachine ID 1 not found or not rentable.\n")
@@ -764,6 +791,7 @@ class TestFromFile(FakeVastCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual({o["id"] for o in json.loads(proc.stdout)["offers"]}, {1001, 1002})
 
+    @bad_input()
     def test_truncated_file_keeps_complete_offers(self):
         body = json.dumps(OFFERS[:3], indent=1)
         cut = body.index('"id": 1003')          # break inside the third offer
@@ -774,10 +802,12 @@ class TestFromFile(FakeVastCase):
         self.assertTrue({1001, 1002} <= ids, ids)
         self.assertTrue(lines(r.stderr), "the truncation should be warned about")
 
+    @bad_input()
     def test_missing_file(self):
         r = self.gw("offers", "--from", os.path.join(self.tmp, "no-such-file.json"))
         self.assert_error(r, 2, "no-such-file.json")
 
+    @bad_input()
     def test_empty_file(self):
         path = self.write("empty.json", "")
         r = self.gw("offers", "--from", path)

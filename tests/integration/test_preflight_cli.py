@@ -24,9 +24,11 @@ import unittest
 if __package__:
     from .fakehub import FakeHub
     from .fakevast import REPO, find_binary, make_temp_home
+    from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
     from fakehub import FakeHub
     from fakevast import REPO, find_binary, make_temp_home
+    from figures import bad_input, fault
 
 RUN_TIMEOUT = 30
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "recipes")
@@ -250,11 +252,13 @@ class TestRecipes(CliCase):
                 r = self.gw("offers", "--provider", "demo", "--recipe", ACE, "--json")
                 self.assert_error(r, 2, path)
 
+    @bad_input()
     def test_bad_recipe_file_given_by_path(self):
         path = os.path.join("tests", "fixtures", "recipes", "bad-wrong-type.json")
         r = self.gw("offers", "--provider", "demo", "--recipe", path)
         self.assert_error(r, 2, path, "'disk_gb'")
 
+    @bad_input()
     def test_wrong_type_names_the_value(self):
         path = self.put_recipe(self.bad_doc(vram={"components": "lots"}),
                                script_from=os.path.join(FIXTURES, "fixture.sh"))
@@ -339,6 +343,7 @@ class TestOffersRecipe(CliCase):
         doc2, _ = self.offers("--recipe", ACE, "--min-vram", "16")
         self.assertEqual(doc2["requirements"]["min_vram_gb"], 16)
 
+    @bad_input()
     def test_unknown_recipe(self):
         r = self.gw("offers", "--provider", "demo", "--recipe", "nope")
         self.assert_error(r, 2, "unknown recipe", "nope")
@@ -584,6 +589,7 @@ class TestCheck(CheckCase):
         self.assertEqual(self.row(doc, 2)["status"], "FAIL")
         self.assertEqual(self.hub.log(), [])
 
+    @fault
     def test_no_network(self):
         port = closed_port()
         url = "http://127.0.0.1:%d" % port
@@ -601,6 +607,7 @@ class TestCheck(CheckCase):
         doc, _ = self.check(EIGHT, ACE, code=1, extra_env=env)
         self.assertEqual(self.row(doc, 4)["status"], "FAIL")
 
+    @fault
     def test_429_once_is_retried(self):
         self.hub.set_mode("429", count=1, retry_after=1)
         doc, _ = self.check(GOOD, code=0)
@@ -614,6 +621,7 @@ class TestCheck(CheckCase):
                          % [(e["path"], e["status"]) for e in log])
         self.assertEqual(again[0]["status"], 200)
 
+    @fault
     def test_429_forever_is_unknown_not_provider_error(self):
         self.hub.set_mode("429", count=-1, path="/v2/")
         doc, r = self.check(GOOD, code=0)
@@ -627,6 +635,7 @@ class TestCheck(CheckCase):
         # the other sources still answered and are not dragged down
         self.assertIn("/repos/ace-step/ACE-Step-1.5", [e["path"] for e in self.hub.log()])
 
+    @fault
     def test_server_errors_are_unknown(self):
         for mode in ("500", "malformed", "html"):
             with self.subTest(mode=mode):
@@ -669,6 +678,7 @@ class TestCheck(CheckCase):
 
 class TestCheckUsage(CheckCase):
 
+    @bad_input()
     def test_missing_options(self):
         for args in ([], ["--offer", str(GOOD)], ["--recipe", ACE]):
             with self.subTest(args=args):
@@ -676,11 +686,13 @@ class TestCheckUsage(CheckCase):
                 self.assert_error(r, 2, "usage")
         self.assertEqual(self.hub.log(), [])
 
+    @bad_input()
     def test_unknown_offer(self):
         r = self.gw("check", "--provider", "demo", "--offer", "999", "--recipe", ACE, "--json")
         self.assert_error(r, 2, "999", "not found")
         self.assertEqual(self.hub.log(), [], "no metadata is fetched for a missing offer")
 
+    @bad_input()
     def test_unknown_recipe(self):
         r = self.gw("check", "--provider", "demo", "--offer", str(GOOD), "--recipe", "nope")
         self.assert_error(r, 2, "unknown recipe")

@@ -25,9 +25,11 @@ import unittest
 if __package__:
     from .fakehub import FakeHub
     from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from .figures import counts, fault
 else:   # run as a script, or discovered without -t
     from fakehub import FakeHub
     from fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from figures import counts, fault
 
 TMUX = shutil.which("tmux")
 DEADLINE = 10.0          # seconds to wait for any screen state
@@ -633,12 +635,14 @@ class TestDemo(TuiCase):
         d.keys("Enter")
         self.assertEqual(d.wait_exit(), 0)
 
+    @fault
     def test_sigterm_quits_cleanly(self):
         d, s = self.demo()
         os.kill(int(d.pane("#{pane_pid}")), signal.SIGTERM)
         self.assertEqual(d.wait_exit(), 0)
         self.assertEqual(d.pane("#{alternate_on}"), "0", "still on the alternate screen")
 
+    @counts("fault", 4)
     def test_signals_and_a_crash_restore_the_terminal(self):
         """SIGINT, SIGHUP, SIGTERM end the dashboard normally; SIGSEGV (a crashing worker or the
         UI thread alike: the handler is process-wide) restores the terminal and dies of the
@@ -771,6 +775,7 @@ class TestLiveTable(FakeVastTuiCase):
         self.assertEqual(rows[D["id"]]["flag"], "", "D is no longer new:\n%s" % s)
         self.assertEqual(s.detail_id(), B["id"])
 
+    @fault
     def test_refresh_failure_500_keeps_rows(self):
         d = self.start_vast()
         self.ready(d)
@@ -788,6 +793,7 @@ class TestLiveTable(FakeVastTuiCase):
                    "the failure line gone")
         self.assertEqual(s.header_index(), 1)
 
+    @fault
     def test_refresh_failure_malformed_keeps_rows(self):
         d = self.start_vast()
         self.ready(d)
@@ -801,6 +807,7 @@ class TestLiveTable(FakeVastTuiCase):
         d.type("j")
         d.wait(lambda s: s.detail_id() == B["id"], "j moves under the failure line")
 
+    @fault
     def test_first_fetch_fails(self):
         self.control("mode", {"mode": "500", "count": -1})
         d = self.start_vast()

@@ -23,8 +23,10 @@ import unittest
 # the module, not its test classes: a TestCase imported by name would run here a second time
 if __package__:
     from . import test_tui
+    from .figures import fault
 else:   # run as a script, or discovered without -t
     import test_tui
+    from figures import fault
 
 EXPECTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected")
 FAKE_KEY = "fake-test-key-not-a-secret"
@@ -325,6 +327,7 @@ class TestGateVast(GateAsserts, test_tui.FakeVastTuiCase):
         d.keys("Tab", "Tab")
         d.wait(lambda s: "[ Destroy ]" in s.text, "focus on Destroy")
 
+    @fault
     def test_destroy_already_gone(self):
         d = self.open4()
         self.confirm_destroy(d)
@@ -339,6 +342,7 @@ class TestGateVast(GateAsserts, test_tui.FakeVastTuiCase):
         self.assertEqual(self.audit()[-1]["reason"], "already gone")
         d.wait(lambda s: "INSTANCES: 0" in s.text and "no instances" in s.text, "view 4 empty")
 
+    @fault
     def test_destroy_429_is_retried(self):
         d = self.open4()
         self.confirm_destroy(d)
@@ -350,6 +354,7 @@ class TestGateVast(GateAsserts, test_tui.FakeVastTuiCase):
         self.assertEqual(self.outcomes(), [("destroy", TARGET, "sent"),
                                            ("destroy", TARGET, "succeeded")])
 
+    @fault
     def test_destroy_failure_shows_in_the_dialogs_place(self):
         d = self.open4()
         self.confirm_destroy(d)
@@ -402,6 +407,7 @@ class TestGateVast(GateAsserts, test_tui.FakeVastTuiCase):
         self.assertEqual(self.outcomes(), [("destroy", TARGET, "sent"),
                                            ("destroy", TARGET, "succeeded")])
 
+    @fault
     def test_signal_with_dialog_open_is_a_cancel(self):
         d = self.open4()
         self.dialog(d, "S", " stop instance %d " % TARGET)

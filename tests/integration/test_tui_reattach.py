@@ -22,11 +22,13 @@ import unittest
 if __package__:
     from . import realsshd, test_launch_ssh as ssh_tests, test_tui as tui
     from .fakevast import FakeVast
+    from .figures import fault
 else:   # run as a script, or discovered without -t
     import realsshd
     import test_launch_ssh as ssh_tests
     import test_tui as tui
     from fakevast import FakeVast
+    from figures import fault
 
 GOOD = ssh_tests.GOOD
 
@@ -106,6 +108,7 @@ class TestKillAndReattach(tui.TuiCase):
         with open(logs[0], "rb") as f:
             return f.read()
 
+    @fault
     def test_sigkill_mid_setup_then_restart_reattaches(self):
         recipe = self.recipe()
         d = self.dashboard(recipe)
