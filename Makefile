@@ -3,7 +3,8 @@ VERSION   := 0.1.0
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 
-# One build tree per flavour: release (./gpuwarden), asan (tests), tsan (threaded tests).
+# One build tree per flavour: release (./gpuwarden), asan (tests), tsan (threaded tests),
+# fuzz (libFuzzer targets; clang only).
 FLAVOUR   ?= release
 BUILD     := build/$(FLAVOUR)
 
@@ -15,7 +16,14 @@ STD       := -std=c17 -D_POSIX_C_SOURCE=200809L -DGPUWARDEN_VERSION='"$(VERSION)
 OPT_release := -O2 -g
 OPT_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 OPT_tsan    := -O1 -g -fsanitize=thread
+OPT_fuzz    := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all
 OPT       := $(OPT_$(FLAVOUR))
+# libFuzzer is clang's: the fuzz flavour builds with FUZZ_CC, whatever CC the environment sets.
+FUZZ_CC   ?= clang
+ifeq ($(FLAVOUR),fuzz)
+CC := $(FUZZ_CC)
+endif
 
 PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(ENGINE_PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(ENGINE_PKGS) $(UI_PKGS) 2>/dev/null)
@@ -39,8 +47,12 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/bin/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-test demo test unit integration tsan bench format lint clean
+.PHONY: all deps deps-test deps-fuzz demo test unit integration tsan bench fuzz fuzz-bins \
+        fuzz-regress format lint clean
 .DEFAULT_GOAL := all
 
 all: gpuwarden
@@ -95,12 +107,21 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(UI_LIB)
 	@$(if $(Q),echo "  BENCH   $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -Iui -Ibench -o $@ $< $(UI_LIB) $(LIB) $(LDLIBS_ALL)
 
+# libFuzzer targets link the fuzz flavour's engine with the fuzzer runtime's main().
+$(BUILD)/bin/%: fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS_ALL)
+
 # --- set-up -----------------------------------------------------------------------------
 deps:
 	@sh scripts/deps.sh build
 
 deps-test:
 	@sh scripts/deps.sh test
+
+deps-fuzz:
+	@sh scripts/deps.sh fuzz
 
 # --- the README's two commands ------------------------------------------------------------
 demo: deps
@@ -129,9 +150,22 @@ bench: deps
 
 bench-bins: $(BENCH_BIN)
 
+# Not part of `make test`: each target runs FUZZ_SECONDS on a temp copy of tests/fuzz/<target>/.
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
+
+# Every saved crasher under tests/fuzz/regressions/<target>/, once through its target.
+fuzz-regress: deps-fuzz
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzz-bins
+	@sh tests/fuzz/run.sh regress
+
+fuzz-bins: $(FUZZ_BIN)
+
 # --- hygiene -----------------------------------------------------------------------------
 format:
-	clang-format -i src/*.c src/*.h $(wildcard ui/*.c ui/*.h) tests/unit/*.c bench/*.c tools/*.c
+	clang-format -i src/*.c src/*.h $(wildcard ui/*.c ui/*.h) tests/unit/*.c bench/*.c tools/*.c \
+	    $(wildcard fuzz/*.c fuzz/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs what gpuwarden needs to build (and, with "test", to test) on Debian/Ubuntu.
+# Installs what gpuwarden needs to build (and, with "test", to test; with "fuzz", to build and run
+# the libFuzzer targets) on Debian/Ubuntu.
 # Checks first with pkg-config / command -v; installs only what is missing.
 set -eu
 
@@ -11,6 +12,8 @@ test_pkgs="cmocka:libcmocka-dev"
 # command -> Debian package
 build_cmds="cc:gcc make:make pkg-config:pkg-config"
 test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client"
+
+fuzz_cc=${FUZZ_CC:-clang}
 
 missing=""
 add() { case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac; }
@@ -39,6 +42,27 @@ if [ "$mode" = test ]; then
     # LeakSanitizer/ASan runtime ships with gcc; nothing more needed.
 fi
 
+# Whether clang links a libFuzzer target with the sanitizers `make fuzz` uses.
+fuzz_links() {
+    dir=$(mktemp -d) || return 1
+    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n%s\n' \
+        '{ (void)d; (void)n; return 0; }' >"$dir/t.c"
+    "$fuzz_cc" -fsanitize=fuzzer,address,undefined -o "$dir/t" "$dir/t.c" >/dev/null 2>&1
+    rc=$?
+    rm -rf "$dir"
+    return $rc
+}
+if [ "$mode" = fuzz ]; then
+    # Debian 12: libclang_rt.fuzzer (and the ASan/UBSan runtimes) are in libclang-rt-14-dev,
+    # which clang only recommends, so --no-install-recommends leaves it out.
+    if ! command -v "$fuzz_cc" >/dev/null 2>&1; then
+        add clang
+        add libclang-rt-dev
+    elif ! fuzz_links; then
+        add "libclang-rt-$("$fuzz_cc" -dumpversion | cut -d. -f1)-dev"
+    fi
+fi
+
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -56,3 +80,8 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+if [ "$mode" = fuzz ] && ! fuzz_links; then
+    echo "gpuwarden: $fuzz_cc still cannot link a libFuzzer target (-fsanitize=fuzzer)" >&2
+    exit 1
+fi
