@@ -421,6 +421,14 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
             error_set(err, EXIT_USAGE, "unexpected '%c' after the value of '%s'", text[pos], name);
             return -1;
         }
+        /* the request's own keys: a filter by these names would be sent twice, or overwrite them */
+        if (!strcmp(field, "order") || !strcmp(field, "type") || !strcmp(field, "limit")) {
+            error_set(err, EXIT_USAGE, "'%s' is not a filter (use %s)", field,
+                      !strcmp(field, "order")   ? "--sort FIELD[-]"
+                      : !strcmp(field, "limit") ? "--limit N"
+                                                : "nothing: offers are always on-demand");
+            return -1;
+        }
         if (!in_set(known_fields, COUNT(known_fields), field))
             warn(q, "unrecognized field '%s' (sent anyway)", field);
         /* field=any, field=* and field=? lift the filter, as in the CLI */

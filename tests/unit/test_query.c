@@ -290,6 +290,10 @@ static void test_errors(void **state)
     expect_error("gpu_ram >=", "value");
     expect_error("num_gpus bogus 3", "bogus");
     expect_error("duration > week", "week");
+    /* the search body's own keys are not filters: they would be sent twice */
+    expect_error("order = 1", "--sort");
+    expect_error("num_gpus = 1 limit = 5", "--limit");
+    expect_error("type = bid", "not a filter");
 }
 
 static void test_error_into_empty_query(void **state)
