@@ -50,6 +50,7 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/bin/%)
 FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 5
 
 .PHONY: all deps deps-test deps-fuzz demo test unit integration tsan bench fuzz fuzz-bins \
         fuzz-regress format lint clean
@@ -131,11 +132,14 @@ demo: deps
 # The threaded unit tests also run under ThreadSanitizer.
 THREADED_TESTS := test_events test_refresh test_metawork test_job test_provider test_gate
 
-test: deps-test
+# Every fuzz target also runs, briefly (FUZZ_SECONDS each, default 5 here; `make fuzz` runs 60),
+# and every saved crasher once.
+test: deps-test deps-fuzz
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit-bins asan-binary
 	@$(MAKE) --no-print-directory FLAVOUR=tsan $(THREADED_TESTS:%=build/tsan/tests/%)
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzz-bins
 	@$(MAKE) --no-print-directory all
-	@sh tests/run.sh
+	@FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) sh tests/run.sh
 
 unit-bins: $(UNIT_BIN)
 asan-binary: $(BUILD)/gpuwarden

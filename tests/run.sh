@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: cmocka unit tests (ASan+UBSan+LSan; the threaded ones again under TSan), then
 # the integration tests that drive the ASan build of the real binary against loopback fakes and
-# in tmux. Prints "N passed, N failed" last.
+# in tmux, then the fuzz targets briefly (FUZZ_SECONDS each) and their saved crashers. Prints the
+# reliability figures and "N passed, N failed" last.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -49,13 +50,29 @@ if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 fi
 [ "$rc" -ne 0 ] && failed_names="$failed_names integration"
 
+# the fuzz targets (make test's short run) and the saved crashers
+fuzz=""
+if ls build/fuzz/bin/fuzz_* >/dev/null 2>&1; then
+    echo "== fuzz (${FUZZ_SECONDS:-60} s per target)"
+    for mode in regress fuzz; do
+        sh tests/fuzz/run.sh "$mode" >"$log" 2>&1
+        rc=$?
+        cat "$log"
+        if [ "$rc" -eq 0 ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_names="$failed_names fuzz-$mode"
+        fi
+    done
+    fuzz=$(sed -n 's/^fuzz: \([0-9]*\) executions in .*no crash.*/\1/p' "$log" | tail -n 1)
+else
+    echo "== fuzz: no targets built (make FLAVOUR=fuzz fuzz-bins): skipped"
+fi
+
 # the reliability figures (issue 7): what was thrown at the program and survived
 faults=$(awk -F '\t' '$1 == "fault" { n += $2 } END { print n + 0 }' "$GPUWARDEN_FIGURES")
 inputs=$(awk -F '\t' '$1 == "bad input" { n += $2 } END { print n + 0 }' "$GPUWARDEN_FIGURES")
-fuzz=""
-if [ -n "${GPUWARDEN_FUZZ_LOG:-}" ] && [ -r "$GPUWARDEN_FUZZ_LOG" ]; then
-    fuzz=$(sed -n 's/^fuzz: total \([0-9]*\) executions.*/\1/p' "$GPUWARDEN_FUZZ_LOG" | tail -n 1)
-fi
 echo
 echo "reliability: $faults fault scenarios and $inputs bad inputs survived${fuzz:+, $fuzz fuzz executions without a crash}; each test checks that nothing was lost (state, audit, logs, the terminal)"
 [ -n "$failed_names" ] && echo "failed:$failed_names"
