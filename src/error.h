@@ -2,6 +2,8 @@
 #ifndef GPUWARDEN_ERROR_H
 #define GPUWARDEN_ERROR_H
 
+#include <stddef.h>
+
 /* Exit codes of SPEC §10, also used as error kinds. */
 enum exit_code {
     EXIT_OK = 0,
@@ -15,8 +17,14 @@ struct gw_error {
     char msg[512];
 };
 
-/* Sets the sentence (printf format) and kind. Safe with err == NULL. */
+/* Sets the sentence (printf format) and kind, with credentials in any URL it quotes redacted
+ * (error_redact). Safe with err == NULL. */
 void error_set(struct gw_error *err, enum exit_code kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Replaces, in place, what a URL in `msg` could carry as a secret: the user:password of
+ * "scheme://user:password@host" and the value of every query parameter whose name holds "key",
+ * "token", "secret", "passw" or "auth" ("?api_key=abc" -> "?api_key=REDACTED"). */
+void error_redact(char *msg, size_t size);
 
 #endif

@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 /* A response larger than this is not an offer list: refuse rather than exhaust memory. */
-#define HTTP_MAX_BODY (512u * 1024u * 1024u)
+#define HTTP_MAX_BODY (32u * 1024u * 1024u) /* 8x the whole vast market; more is not an answer */
 
 struct http_client {
     CURL *curl;

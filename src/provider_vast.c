@@ -123,6 +123,7 @@ static void name_url(struct gw_error *err, const char *url)
         return;
     size_t n = strlen(err->msg);
     snprintf(err->msg + n, sizeof err->msg - n, " from %s", url);
+    error_redact(err->msg, sizeof err->msg);
 }
 
 /* GET/PUT/DELETE /api/v0/instances/{id}/ */

@@ -41,7 +41,8 @@ Control endpoints (tests only; never logged):
                             one of FAULT_MODES. E is one of ENDPOINTS: "search" (the default),
                             "create", "show", "list", "stop" (PUT instances/{id}), "destroy",
                             or "any". A fault answers before the request changes anything;
-                            "no_such_ask" is create's 404 for an offer rented meanwhile.
+                            "no_such_ask" is create's 404 for an offer rented meanwhile;
+                            "huge" (search only) is a well-formed answer padded to 50 MB.
   POST /_control/instances  body: {"ssh_host": H, "ssh_port": P, "direct": bool,
                             "loading_polls": N, "final_status": S, "page_size": N}, any subset:
                             updates the instance config (DEFAULT_INSTANCE_CONFIG); answers
@@ -76,13 +77,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("normal", "429", "500", "502", "503", "auth_error", "malformed", "html",
-               "slow", "truncated", "ignore_filters", "hang", "no_such_ask")
+               "slow", "truncated", "ignore_filters", "hang", "no_such_ask", "huge")
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "notin")
 NOT_FILTERS = ("order", "limit", "type", "allocated_storage",
                "external", "rentable", "rented", "disable_bundling")
 ALIASES = {"reliability2": "reliability", "dphtotal": "dph_total",
            "gpu_totalram": "gpu_total_ram", "ubuntu_version": "os_version"}
 HANG_LIMIT_S = 60.0
+HUGE_BYTES = 50 * 1024 * 1024   # "huge": a well-formed 200 answer this long
 ENDPOINTS = ("search", "create", "show", "list", "stop", "destroy", "any")
 FIRST_INSTANCE_ID = 7000001
 DEFAULT_INSTANCE_CONFIG = {"ssh_host": "127.0.0.1", "ssh_port": 22, "direct": False,
@@ -628,6 +630,8 @@ class Handler(QuietHandler):
             self.send_json(200, {"offers": self.state.snapshot()})
         elif mode == "hang":
             self.hang()
+        elif mode == "huge":
+            self.send_huge()
         else:
             status, ctype, text = FAULT_REPLIES[mode]
             self.send_text(status, ctype, text)
@@ -644,6 +648,22 @@ class Handler(QuietHandler):
                 return
             self.wfile.write(payload[i:i + step])
             self.wfile.flush()
+
+    def send_huge(self):
+        """A 200 JSON answer of HUGE_BYTES: the market padded with blanks, streamed in 1 MB
+        pieces until the client has it all or hangs up."""
+        head = b'{"offers": ' + json.dumps(self.state.snapshot()).encode("utf-8")
+        self.send_head(200, "application/json", HUGE_BYTES)
+        piece = b" " * (1 << 20)
+        try:
+            self.wfile.write(head)
+            left = HUGE_BYTES - len(head) - 1
+            while left > 0:
+                self.wfile.write(piece[:min(left, len(piece))])
+                left -= len(piece)
+            self.wfile.write(b"}")
+        except OSError:
+            pass                        # the client refused the rest
 
     def hang(self):
         """Say nothing until the client goes away, 60 s pass, or the server stops."""

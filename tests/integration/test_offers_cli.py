@@ -556,6 +556,12 @@ class TestFaults(FakeVastCase):
         self.assertLess(elapsed, 20, "a 2 s stall timeout took %.1f s" % elapsed)
 
     @fault
+    def test_50_mb_body_is_refused(self):
+        self.mode("huge", -1)
+        r = self.vast(timeout=60)
+        self.assert_error(r, 3, "more than 32 MB", "refused")
+
+    @fault
     def test_connection_refused(self):
         port = free_port()
         url = "http://127.0.0.1:%d" % port

@@ -794,6 +794,18 @@ class TestLiveTable(FakeVastTuiCase):
         self.assertEqual(s.header_index(), 1)
 
     @fault
+    def test_refresh_failure_50_mb_body_keeps_rows(self):
+        d = self.start_vast()
+        self.ready(d)
+        self.control("mode", {"mode": "huge", "count": -1})
+        d.keys("C-r")
+        s = d.wait(lambda s: s.line(1).startswith(" refresh failed:"), "the failure line")
+        self.assertIn("more than 32 MB", s.line(1))
+        self.assertEqual(s.ids(), [A["id"], B["id"], C["id"]], "rows stay:\n%s" % s)
+        d.type("q")
+        self.assertEqual(d.wait_exit(), 0)
+
+    @fault
     def test_refresh_failure_malformed_keeps_rows(self):
         d = self.start_vast()
         self.ready(d)

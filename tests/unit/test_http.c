@@ -11,6 +11,8 @@
 /* clang-format on */
 
 #include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -68,12 +70,59 @@ static void test_refused_before_connecting(void **state)
     http_free(c);
 }
 
+static void test_redaction(void **state)
+{
+    (void)state;
+    const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"https://console.vast.ai/api/v0/bundles/?api_key=abc123 answered HTTP 500",
+         "https://console.vast.ai/api/v0/bundles/?api_key=REDACTED answered HTTP 500"},
+        {"cannot connect to http://127.0.0.1:9/x?limit=25&token=s3cr3t&q=1: refused",
+         "cannot connect to http://127.0.0.1:9/x?limit=25&token=REDACTED&q=1: refused"},
+        {"request to https://me:hunter2@example.com/a failed",
+         "request to https://REDACTED@example.com/a failed"},
+        {"'https://h/?Authorization=Bearer%20x' is not a URL",
+         "'https://h/?Authorization=REDACTED' is not a URL"},
+        {"no URL here: key=value stays", "no URL here: key=value stays"},
+        {"https://h/p?limit=5 and later ?api_key=zz", "https://h/p?limit=5 and later ?api_key=zz"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cases[i].in);
+        error_redact(msg, sizeof msg);
+        assert_string_equal(msg, cases[i].out);
+    }
+    /* error_set redacts what it is given */
+    struct gw_error err = {0};
+    error_set(&err, EXIT_PROVIDER, "%s answered HTTP %d", "https://x/?secret=42", 503);
+    assert_string_equal(err.msg, "https://x/?secret=REDACTED answered HTTP 503");
+}
+
+static void test_request_error_keeps_a_key_in_the_url_out(void **state)
+{
+    (void)state;
+    setenv("GPUWARDEN_HTTP_BACKOFF_MS", "1", 1);
+    struct http_client *c = http_new(NULL);
+    struct http_response r;
+    struct gw_error err = {0};
+    /* port 9 (discard) on loopback: nothing listens, the connection is refused at once */
+    assert_int_equal(
+        http_request(c, "GET", "http://127.0.0.1:9/api?api_key=TOPSECRET", NULL, NULL, &r, &err),
+        -1);
+    assert_non_null(strstr(err.msg, "api_key=REDACTED"));
+    assert_null(strstr(err.msg, "TOPSECRET"));
+    http_free(c);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_decisions),
         cmocka_unit_test(test_refused_before_connecting),
+        cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_request_error_keeps_a_key_in_the_url_out),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
