@@ -39,6 +39,10 @@ enum {
     OPT_OFFLINE,
     OPT_CONFIRM,
     OPT_FOLLOW,
+    OPT_SSH_KEY,
+    OPT_SSH_USER,
+    OPT_THEME,
+    OPT_NO_MOUSE,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +75,10 @@ static const struct option long_options[] = {
     {"offline", no_argument, NULL, OPT_OFFLINE},
     {"confirm", required_argument, NULL, OPT_CONFIRM},
     {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"ssh-key", required_argument, NULL, OPT_SSH_KEY},
+    {"ssh-user", required_argument, NULL, OPT_SSH_USER},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {NULL, 0, NULL, 0},
 };
 
@@ -78,7 +86,7 @@ static const char *const command_names[] = {
     [CLI_DASHBOARD] = "",      [CLI_OFFERS] = "offers",       [CLI_CASES] = "cases",
     [CLI_LINT] = "lint",       [CLI_RECIPES] = "recipes",     [CLI_CHECK] = "check",
     [CLI_LAUNCH] = "launch",   [CLI_INSTANCES] = "instances", [CLI_STOP] = "stop",
-    [CLI_DESTROY] = "destroy", [CLI_AUDIT] = "audit",
+    [CLI_DESTROY] = "destroy", [CLI_AUDIT] = "audit",         [CLI_CONFIG] = "config",
 };
 
 const char *cli_command_name(enum cli_command cmd)
@@ -233,10 +241,131 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_JSON: o->json = true; return 0;
     case OPT_REFRESH: return integer(code, arg, 0, 86400, &o->refresh_s, err);
     case OPT_NO_COLOR: o->no_color = true; return 0;
+    case OPT_THEME:
+        if (strcmp(arg, "default") != 0 && strcmp(arg, "mono") != 0) {
+            error_set(err, EXIT_USAGE, "--theme must be 'default' or 'mono', got '%s'", arg);
+            return -1;
+        }
+        o->no_color = !strcmp(arg, "mono");
+        return 0;
     case OPT_MOUSE: o->mouse = true; return 0;
+    case OPT_NO_MOUSE: o->mouse = false; return 0;
+    case OPT_SSH_KEY:
+    case OPT_SSH_USER:
+        if (!*arg) {
+            error_set(err, EXIT_USAGE, "--%s needs a value", option_name(code));
+            return -1;
+        }
+        *(code == OPT_SSH_KEY ? &o->ssh_key : &o->ssh_user) = arg;
+        return 0;
     case OPT_HELP: o->help = true; return 0;
     case OPT_VERSION: o->version = true; return 0;
     default: break;
+    }
+    return 0;
+}
+
+/* The settings: a config key, the flag that sets the same thing, and the environment variable
+ * that does (NULL: none). Booleans take yes/no in the file. */
+static const struct setting {
+    const char *key;
+    int code;
+    const char *env;
+    const char *what; /* for `gpuwarden config` */
+} settings[] = {
+    {"provider", OPT_PROVIDER, NULL, "vast or demo"},
+    {"api_url", OPT_API_URL, "VAST_URL", "vast.ai base URL"},
+    {"recipe", OPT_RECIPE, NULL, "default recipe"},
+    {"min_vram", OPT_MIN_VRAM, NULL, "GB per GPU"},
+    {"max_dph", OPT_MAX_DPH, NULL, "maximum $/hour"},
+    {"min_reliability", OPT_MIN_RELIABILITY, NULL, "blocks at or below"},
+    {"block_regions", OPT_BLOCK_REGIONS, NULL, "country codes"},
+    {"prefer_regions", OPT_PREFER_REGIONS, NULL, "country codes; others warn"},
+    {"min_inet", OPT_MIN_INET, NULL, "Mbps; slower warns"},
+    {"min_cuda", OPT_MIN_CUDA, NULL, "CUDA the image needs"},
+    {"min_disk", OPT_MIN_DISK, NULL, "GB"},
+    {"refresh", OPT_REFRESH, NULL, "seconds between fetches"},
+    {"ssh_key", OPT_SSH_KEY, "GPUWARDEN_SSH_KEY", "private key for launches"},
+    {"ssh_user", OPT_SSH_USER, "GPUWARDEN_SSH_USER", "SSH user on the instance"},
+    {"theme", OPT_THEME, "NO_COLOR", "default or mono (--no-color: mono)"},
+    {"mouse", OPT_MOUSE, NULL, "yes or no (--no-mouse: no)"},
+    {"hub_url", OPT_HUB_URL, "GPUWARDEN_HUB_URL", "Docker Hub API"},
+    {"github_url", OPT_GITHUB_URL, "GPUWARDEN_GITHUB_URL", "GitHub API"},
+    {"hf_url", OPT_HF_URL, "GPUWARDEN_HF_URL", "Hugging Face"},
+};
+_Static_assert(sizeof settings / sizeof *settings <= CLI_SETTINGS, "CLI_SETTINGS too small");
+
+static int setting_of(int code)
+{
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (settings[i].code == code || (code == OPT_NO_COLOR && settings[i].code == OPT_THEME) ||
+            (code == OPT_NO_MOUSE && settings[i].code == OPT_MOUSE))
+            return (int)i;
+    return -1;
+}
+
+static void note_origin(struct cli_options *o, int code, const char *fmt, const char *detail)
+{
+    int i = setting_of(code);
+    if (i >= 0)
+        snprintf(o->origin[i], sizeof o->origin[i], fmt, detail);
+}
+
+/* A yes/no setting of the file, as its flag: "yes" sets it, "no" clears it. */
+static int apply_bool(struct cli_options *o, int code, const char *value, struct gw_error *err)
+{
+    bool yes = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
+    bool no = !strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off");
+    if (!yes && !no) {
+        error_set(err, EXIT_USAGE, "needs yes or no, got '%s'", value);
+        return -1;
+    }
+    if (code == OPT_MOUSE)
+        o->mouse = yes;
+    return 0;
+}
+
+/* The file first, then the environment over it; flags come after, over both. */
+static int apply_config(struct cli_options *o, struct gw_error *err)
+{
+    if (config_file_load(&o->config, err) < 0)
+        return -1;
+    for (size_t i = 0; i < o->config.count; i++) {
+        const struct config_line *l = &o->config.lines[i];
+        const struct setting *s = NULL;
+        for (size_t k = 0; k < sizeof settings / sizeof *settings && !s; k++)
+            if (!strcmp(settings[k].key, l->key))
+                s = &settings[k];
+        struct gw_error verr = {0};
+        if (s == NULL) {
+            error_set(err, EXIT_USAGE, "%s:%d: unknown key '%s' (see gpuwarden config)",
+                      o->config.path, l->line, l->key);
+            return -1;
+        }
+        int rc = s->code == OPT_MOUSE ? apply_bool(o, s->code, l->value, &verr)
+                                      : apply(o, s->code, l->value, &verr);
+        if (rc < 0) {
+            error_set(err, EXIT_USAGE, "%s:%d: %s: %s", o->config.path, l->line, l->key, verr.msg);
+            return -1;
+        }
+        char where[32];
+        snprintf(where, sizeof where, "line %d", l->line);
+        note_origin(o, s->code, "config file, %s", where);
+    }
+    for (size_t k = 0; k < sizeof settings / sizeof *settings; k++) {
+        const char *v = settings[k].env ? getenv(settings[k].env) : NULL;
+        if (v == NULL || !*v)
+            continue;
+        if (settings[k].code == OPT_THEME) {
+            o->no_color = true; /* NO_COLOR: any non-empty value means monochrome */
+        } else {
+            struct gw_error verr = {0};
+            if (apply(o, settings[k].code, v, &verr) < 0) {
+                error_set(err, EXIT_USAGE, "%s: %s", settings[k].env, verr.msg);
+                return -1;
+            }
+        }
+        note_origin(o, settings[k].code, "environment, %s", settings[k].env);
     }
     return 0;
 }
@@ -246,8 +375,11 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     memset(o, 0, sizeof *o);
     requirements_default(&o->req);
     o->refresh_s = 60;
-    const char *no_color = getenv("NO_COLOR");
-    o->no_color = no_color && *no_color;
+    for (size_t k = 0; k < sizeof settings / sizeof *settings; k++)
+        snprintf(o->origin[k], sizeof o->origin[k], "default");
+    /* a broken config file is reported after the flags are read, so --help still works */
+    struct gw_error config_err = {0};
+    bool config_bad = apply_config(o, &config_err) < 0;
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
         for (size_t i = 1; i < sizeof command_names / sizeof *command_names; i++)
@@ -278,6 +410,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
         }
         if (apply(o, code, optarg, err) < 0)
             return -1;
+        note_origin(o, code, "flag%s", "");
     }
     if (optind < gargc) {
         if (o->command == CLI_CASES && optind + 1 == gargc) {
@@ -294,8 +427,17 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
         return -1;
     }
     o->flag_req = o->req;
+    /* the launch code reads these two from the environment: give it the winning value */
+    if (o->ssh_key)
+        setenv("GPUWARDEN_SSH_KEY", o->ssh_key, 1);
+    if (o->ssh_user)
+        setenv("GPUWARDEN_SSH_USER", o->ssh_user, 1);
     if (o->help || o->version)
         return 0;
+    if (config_bad) {
+        *err = config_err;
+        return -1;
+    }
     if (o->command == CLI_LINT && !o->file) {
         error_set(err, EXIT_USAGE, "lint needs a FILE (usage: gpuwarden lint FILE [--json])");
         return -1;
@@ -376,6 +518,89 @@ void cli_hub_config(const struct cli_options *o, struct hub_config *cfg)
     }
 }
 
+/* A setting's effective value as text. */
+static void setting_value(const struct cli_options *o, int code, char *out, size_t size)
+{
+    const char *s = NULL;
+    switch (code) {
+    case OPT_PROVIDER:
+        s = o->provider ? o->provider : "vast when an API key is found, else demo";
+        break;
+    case OPT_API_URL: s = o->api_url ? o->api_url : "https://console.vast.ai"; break;
+    case OPT_RECIPE: s = o->recipe ? o->recipe : "none"; break;
+    case OPT_SSH_KEY:
+        s = o->ssh_key ? o->ssh_key : "ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa";
+        break;
+    case OPT_SSH_USER: s = o->ssh_user ? o->ssh_user : "root"; break;
+    case OPT_THEME: s = o->no_color ? "mono" : "default"; break;
+    case OPT_MOUSE: s = o->mouse ? "yes" : "no"; break;
+    case OPT_HUB_URL: s = o->hub_url ? o->hub_url : "https://hub.docker.com"; break;
+    case OPT_GITHUB_URL: s = o->github_url ? o->github_url : "https://api.github.com"; break;
+    case OPT_HF_URL: s = o->hf_url ? o->hf_url : "https://huggingface.co"; break;
+    default: break;
+    }
+    if (s) {
+        snprintf(out, size, "%s", s);
+        return;
+    }
+    const struct requirements *r = &o->flag_req;
+    double v = NAN;
+    switch (code) {
+    case OPT_MIN_VRAM: v = r->min_vram_gb; break;
+    case OPT_MAX_DPH: v = r->max_dph; break;
+    case OPT_MIN_RELIABILITY: v = r->min_reliability; break;
+    case OPT_MIN_INET: v = r->min_inet_mbps; break;
+    case OPT_MIN_CUDA: v = r->min_cuda; break;
+    case OPT_MIN_DISK: v = r->min_disk_gb; break;
+    case OPT_REFRESH: v = o->refresh_s; break;
+    case OPT_BLOCK_REGIONS:
+    case OPT_PREFER_REGIONS: {
+        bool block = code == OPT_BLOCK_REGIONS;
+        size_t n = block ? r->nblock : r->nprefer, used = 0;
+        out[0] = '\0';
+        for (size_t i = 0; i < n && used < size; i++)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "",
+                                     block ? r->block_regions[i] : r->prefer_regions[i]);
+        if (n == 0)
+            snprintf(out, size, "none");
+        return;
+    }
+    default: break;
+    }
+    if (isnan(v))
+        snprintf(out, size, "none");
+    else
+        snprintf(out, size, "%g", v);
+}
+
+void cli_print_config(const struct cli_options *o, FILE *out)
+{
+    fprintf(out, "# config file: %s (%s)\n", o->config.path[0] ? o->config.path : "no home folder",
+            o->config.found ? "read" : "not present");
+    fprintf(out, "# precedence: flag > environment > config file > default\n");
+    for (size_t k = 0; k < sizeof settings / sizeof *settings; k++) {
+        char value[600];
+        setting_value(o, settings[k].code, value, sizeof value);
+        fprintf(out, "%-16s = %-34s # %s; from %s", settings[k].key, value, settings[k].what,
+                o->origin[k]);
+        if (settings[k].env)
+            fprintf(out, " (env %s, flag --%s)\n", settings[k].env, option_name(settings[k].code));
+        else
+            fprintf(out, " (flag --%s)\n", option_name(settings[k].code));
+    }
+    char *key = NULL, source[4096];
+    struct gw_error err = {0};
+    int found = config_api_key(&key, source, sizeof source, &err);
+    if (key) {
+        memset(key, 0, strlen(key));
+        free(key);
+    }
+    fprintf(out, "# API key: %s (never shown)\n",
+            found > 0    ? source
+            : found == 0 ? "none found: the demo market is used"
+                         : err.msg);
+}
+
 static const char usage_cases[] =
     "usage: gpuwarden cases [N] [--json]\n"
     "Prints the ten failure cases the guardrails come from (all, or case N).\n";
@@ -414,8 +639,9 @@ static const char usage_launch[] =
     "--confirm must repeat the offer id: renting costs money. The preflight checklist runs\n"
     "first and a FAIL row refuses the launch. A failure leaves the instance as it is.\n\n"
     "  --provider, --api-url, --hub-url, --github-url, --hf-url, --offline   as for check\n\n"
-    "environment: GPUWARDEN_SSH_KEY (private key; default ssh-agent, ~/.ssh/id_ed25519,\n"
-    "~/.ssh/id_rsa), GPUWARDEN_SSH_USER (default root)\n\n"
+    "  --ssh-key PATH           private key (or GPUWARDEN_SSH_KEY, config ssh_key; default\n"
+    "                           ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)\n"
+    "  --ssh-user USER          user on the instance (or GPUWARDEN_SSH_USER; default root)\n\n"
     "exit status: 0 READY, 1 a step failed or the checklist FAILs (message on stderr),\n"
     "2 usage or input error, 3 provider or network error before anything was rented\n";
 
@@ -474,6 +700,7 @@ void cli_usage(enum cli_command cmd, FILE *out)
               "  stop ID    stop an instance (--confirm ID)\n"
               "  destroy ID destroy an instance (--confirm ID)\n"
               "  audit      the log of stop and destroy requests\n"
+              "  config     the effective settings and where each came from\n"
               "  lint FILE  check a setup script for the failure patterns\n"
               "  recipes    the recipes and what each needs\n"
               "  cases [N]  the failure cases behind the rules\n"
@@ -516,13 +743,18 @@ void cli_usage(enum cli_command cmd, FILE *out)
     if (cmd == CLI_DASHBOARD)
         fputs("dashboard:\n"
               "  --refresh SECONDS        fetch offers every SECONDS (default 60, 0: Ctrl-R only)\n"
-              "  --no-color               monochrome (also when NO_COLOR is set)\n"
-              "  --mouse                  clicks select rows (off: terminal selection keeps "
-              "working)\n"
+              "  --no-color, --theme mono monochrome (also when NO_COLOR is set);\n"
+              "                           --theme default: colours\n"
+              "  --mouse, --no-mouse      clicks select rows (off, the default: terminal\n"
+              "                           selection keeps working)\n"
               "  --hub-url, --github-url, --hf-url URL, --offline   metadata sources (see "
               "check --help)\n",
               out);
-    fputs("  --help, --version\n", out);
+    fputs("  --ssh-key PATH, --ssh-user USER   SSH identity for launches (see launch --help)\n"
+          "  --help, --version\n"
+          "settings also come from ~/.config/gpuwarden/config (`key = value`; gpuwarden config\n"
+          "lists them): a flag wins over the environment, which wins over the file.\n",
+          out);
     if (cmd != CLI_CHECK)
         fputs("\nexit status: 0 ok, 2 usage or input error, 3 provider or network error\n", out);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "error.h"
 #include "market.h"
 #include "query.h"
@@ -22,7 +23,12 @@ enum cli_command {
     CLI_STOP,
     CLI_DESTROY,
     CLI_AUDIT,
+    CLI_CONFIG,
 };
+
+/* Settings that the config file, the environment and a flag can each give (SPEC §10, issue 9):
+ * the flag wins over the environment, which wins over the file, which wins over the default. */
+#define CLI_SETTINGS 20
 
 struct cli_options {
     enum cli_command command;
@@ -41,17 +47,21 @@ struct cli_options {
     bool mouse;    /* --mouse */
     bool help;
     bool version;
-    const char *case_id;    /* `cases N` */
-    const char *file;       /* `lint FILE` */
-    const char *recipe;     /* --recipe NAME|FILE */
-    long long offer_id;     /* --offer ID (check), 0 when not given */
-    const char *hub_url;    /* --hub-url: Docker Hub base URL, else GPUWARDEN_HUB_URL */
-    const char *github_url; /* --github-url, else GPUWARDEN_GITHUB_URL */
-    const char *hf_url;     /* --hf-url, else GPUWARDEN_HF_URL */
-    bool offline;           /* --offline: no metadata requests, sources UNKNOWN (offline) */
-    long long confirm_id;   /* --confirm ID (launch: must equal --offer), 0 when not given */
-    bool follow;            /* --follow (launch): print the setup's log lines too */
-    long long instance_id;  /* `stop ID`, `destroy ID` */
+    const char *case_id;       /* `cases N` */
+    const char *file;          /* `lint FILE` */
+    const char *recipe;        /* --recipe NAME|FILE */
+    long long offer_id;        /* --offer ID (check), 0 when not given */
+    const char *hub_url;       /* --hub-url: Docker Hub base URL, else GPUWARDEN_HUB_URL */
+    const char *github_url;    /* --github-url, else GPUWARDEN_GITHUB_URL */
+    const char *hf_url;        /* --hf-url, else GPUWARDEN_HF_URL */
+    bool offline;              /* --offline: no metadata requests, sources UNKNOWN (offline) */
+    long long confirm_id;      /* --confirm ID (launch: must equal --offer), 0 when not given */
+    bool follow;               /* --follow (launch): print the setup's log lines too */
+    long long instance_id;     /* `stop ID`, `destroy ID` */
+    const char *ssh_key;       /* --ssh-key, GPUWARDEN_SSH_KEY, ssh_key; NULL: agent and defaults */
+    const char *ssh_user;      /* --ssh-user, GPUWARDEN_SSH_USER, ssh_user; NULL: root */
+    struct config_file config; /* what the file said; strings point into it */
+    char origin[CLI_SETTINGS][80]; /* where each setting's value came from, for `config` */
 };
 
 /* Parses argv (argv[0] is the program). On a usage error returns -1 with a one-line sentence
@@ -69,6 +79,9 @@ const char *cli_command_name(enum cli_command cmd);
  * GPUWARDEN_GITHUB_URL, GPUWARDEN_HF_URL, else the public hosts. */
 struct hub_config;
 void cli_hub_config(const struct cli_options *o, struct hub_config *cfg);
+
+/* `gpuwarden config`: every setting's effective value and where it came from. */
+void cli_print_config(const struct cli_options *o, FILE *out);
 
 /* Writes the usage text of a command. */
 void cli_usage(enum cli_command cmd, FILE *out);

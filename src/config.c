@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,17 @@ void config_dir(const char *kind, char *out, size_t size)
         snprintf(out, size, "%s/%s/gpuwarden", home(), fallback);
     else
         out[0] = '\0';
+}
+
+/* Blanks off both ends of s, in place. */
+static char *trimmed_in_place(char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
 }
 
 static char *trimmed(const char *s)
@@ -103,5 +115,87 @@ int config_api_key(char **key, char *source, size_t size, struct gw_error *err)
     }
     if (rc == 1)
         snprintf(source, size, "%s", path);
+    return rc;
+}
+
+/* "key = value" with blanks around either; false when the line is not that. */
+static bool split_line(char *text, char **key, char **value)
+{
+    char *eq = strchr(text, '=');
+    if (eq == NULL)
+        return false;
+    *eq = '\0';
+    char *k = trimmed_in_place(text), *v = trimmed_in_place(eq + 1);
+    if (!*k)
+        return false;
+    for (const char *p = k; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    *key = k;
+    *value = v;
+    return true;
+}
+
+int config_file_load(struct config_file *cf, struct gw_error *err)
+{
+    if (!cf->path[0]) {
+        char dir[600];
+        config_dir("CONFIG", dir, sizeof dir);
+        if (dir[0])
+            snprintf(cf->path, sizeof cf->path, "%s/config", dir);
+    }
+    cf->found = false;
+    cf->count = 0;
+    if (!cf->path[0])
+        return 0;
+    FILE *f = fopen(cf->path, "r");
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        error_set(err, EXIT_USAGE, "cannot read %s: %s", cf->path, strerror(errno));
+        return -1;
+    }
+    cf->found = true;
+    char buf[1024];
+    int line = 0, rc = 0;
+    while (rc == 0 && fgets(buf, sizeof buf, f)) {
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            error_set(err, EXIT_USAGE, "%s:%d: line too long", cf->path, line);
+            rc = -1;
+            break;
+        }
+        char *text = trimmed_in_place(buf);
+        if (!*text || *text == '#')
+            continue;
+        char *key, *value;
+        if (!split_line(text, &key, &value)) {
+            error_set(err, EXIT_USAGE, "%s:%d: expected `key = value` (keys: a-z, 0-9, _)",
+                      cf->path, line);
+            rc = -1;
+        } else if (strlen(key) >= sizeof cf->lines[0].key ||
+                   strlen(value) >= sizeof cf->lines[0].value) {
+            error_set(err, EXIT_USAGE, "%s:%d: '%s' is too long", cf->path, line, key);
+            rc = -1;
+        } else if (cf->count == CONFIG_MAX_LINES) {
+            error_set(err, EXIT_USAGE, "%s:%d: more than %d settings", cf->path, line,
+                      CONFIG_MAX_LINES);
+            rc = -1;
+        } else {
+            for (size_t i = 0; i < cf->count && rc == 0; i++)
+                if (!strcmp(cf->lines[i].key, key)) {
+                    error_set(err, EXIT_USAGE, "%s:%d: '%s' is already set on line %d", cf->path,
+                              line, key, cf->lines[i].line);
+                    rc = -1;
+                }
+            if (rc == 0) {
+                struct config_line *l = &cf->lines[cf->count++];
+                l->line = line;
+                snprintf(l->key, sizeof l->key, "%s", key);
+                snprintf(l->value, sizeof l->value, "%s", value);
+            }
+        }
+    }
+    fclose(f);
     return rc;
 }

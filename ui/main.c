@@ -71,6 +71,10 @@ int main(int argc, char **argv)
     case CLI_STOP:
     case CLI_DESTROY: rc = cmd_instances_manage(&o); break;
     case CLI_AUDIT: rc = cmd_instances_audit(&o); break;
+    case CLI_CONFIG:
+        cli_print_config(&o, stdout);
+        rc = EXIT_OK;
+        break;
     case CLI_DASHBOARD:
     default: rc = app_run(&o, have_recipe ? &recipe : NULL); break;
     }
