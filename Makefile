@@ -52,6 +52,13 @@ FUZZ_BIN   := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/bin/%)
 FUZZ_SECONDS ?= 60
 TEST_FUZZ_SECONDS ?= 5
 
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+INSTALLED := $(DESTDIR)$(PREFIX)/bin/gpuwarden $(DESTDIR)$(PREFIX)/share/man/man1/gpuwarden.1 \
+             $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gpuwarden \
+             $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden
+
+.PHONY: install uninstall
 .PHONY: all deps deps-test deps-fuzz demo test unit integration tsan bench fuzz fuzz-bins \
         fuzz-regress format lint clean
 .DEFAULT_GOAL := all
@@ -165,6 +172,18 @@ fuzz-regress: deps-fuzz
 	@sh tests/fuzz/run.sh regress
 
 fuzz-bins: $(FUZZ_BIN)
+
+# --- install: the binary carries its assets (GPU table, cases, recipes, demo) inside ----------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0755 gpuwarden $(DESTDIR)$(PREFIX)/bin/gpuwarden
+	install -m 0644 gpuwarden.1 $(DESTDIR)$(PREFIX)/share/man/man1/gpuwarden.1
+	install -m 0644 completions/gpuwarden.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gpuwarden
+	install -m 0644 completions/_gpuwarden $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden
+
+uninstall:
+	rm -f $(INSTALLED)
 
 # --- hygiene -----------------------------------------------------------------------------
 format:
