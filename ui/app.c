@@ -254,7 +254,7 @@ void app_draw(struct ui *ui)
     if (ui->picker)
         picker_draw(ui, lines, cols);
     if (ui->help)
-        help_draw(lines, cols);
+        help_draw(ui->help_page, lines, cols);
     dialog_draw(&ui->dialog, lines, cols);
     wnoutrefresh(stdscr);
     doupdate();
@@ -432,6 +432,11 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
         return;
     }
     ui->notice[0] = '\0'; /* a notice lasts until the next key */
+    enum action act = keys_action(ch);
+    if (ui->help && (act == ACT_FOCUS_NEXT || act == ACT_FOCUS_PREV)) {
+        ui->help_page = !ui->help_page; /* the overlay's two pages: keys, failure cases */
+        return;
+    }
     long page = ui->table_height > 1 ? ui->table_height - 1 : 1;
     if (ui->view == UI_VIEW_LOGS &&
         handle_log_key(ui, keys_action(ch), LINES > 12 ? LINES - 12 : 1))

@@ -139,6 +139,7 @@ struct ui {
     bool filter_editing;
     enum ui_view view;
     bool help;
+    int help_page;     /* 0: the keys, 1: the failure cases (Tab switches) */
     bool checklist;    /* the checklist panel replaces the detail panel */
     bool picker;       /* the recipe picker is open */
     size_t picker_sel; /* 0: no recipe, i: recipes.items[i - 1] */

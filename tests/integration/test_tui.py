@@ -572,6 +572,17 @@ class TestDemo(TuiCase):
         self.assertRegex(s.text, r"r +reverse the sort")
         self.assertRegex(s.text, r"Up k +move up")
         self.assertRegex(s.text, r"q +quit")
+        # Tab turns to the failure cases, each with its lesson; Tab again back to the keys
+        d.keys("Tab")
+        s = d.wait(lambda s: "failure cases behind the rules" in s.text, "the cases page")
+        self.assertIn("Case 7: RTX 3060 8GB/12GB variant mismatch", s.text)
+        self.assertIn("verify the real VRAM with", s.text)   # the lesson, wrapped
+        self.assertIn("nvidia-smi after boot.", s.text)
+        self.assertIn("Case 1: ", s.text)
+        self.assertNotIn("reverse the sort", s.text)
+        d.keys("Tab")
+        s = d.wait(lambda s: "reverse the sort" in s.text, "the keys page again")
+        self.assertEqual(s.status()[0], "demo", "Tab in the help must not change the view")
         d.keys("Escape")
         s = d.wait(lambda s: "reverse the sort" not in s.text and s.header_index() is not None,
                    "the table after Esc")
