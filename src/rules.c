@@ -146,8 +146,10 @@ static void rule_region(const struct offer *o, const struct requirements *req, s
 {
     if (o->country[0] && in_list(req->block_regions, req->nblock, o->country)) {
         f->level = LEVEL_BLOCK;
-        SAY(f, "%s is in the block list (Great Firewall: GitHub, Hugging Face and pip fail)",
-            o->country);
+        /* the reason behind the default list (case 2); a region the operator blocked is theirs */
+        SAY(f, "%s is in the block list%s", o->country,
+            !strcmp(o->country, "CN") ? " (Great Firewall: GitHub, Hugging Face and pip fail)"
+                                      : "");
         BRIEF(f, "%s blocked", o->country);
     } else if (o->country[0] && in_list(req->prefer_regions, req->nprefer, o->country)) {
         f->level = LEVEL_PASS;

@@ -235,6 +235,14 @@ static void test_region_block_message(void **state)
     assert_int_equal(f.level, LEVEL_BLOCK);
     assert_int_equal(f.case_id, 2);
     assert_non_null(strstr(f.message, "CN"));
+    assert_non_null(strstr(f.message, "Great Firewall"));
+    /* a region the operator blocked is blocked for their reason, not the firewall's */
+    struct gw_error err = {0};
+    assert_int_equal(requirements_set_regions(req.block_regions, &req.nblock, "CN,RU", &err), 0);
+    snprintf(o.country, sizeof o.country, "%s", "RU");
+    finding_of(&o, &req, gpus_builtin(), RULE_REGION, &f);
+    assert_int_equal(f.level, LEVEL_BLOCK);
+    assert_string_equal(f.message, "RU is in the block list");
 }
 
 static void test_region_from_geolocation(void **state)
