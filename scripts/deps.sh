@@ -11,7 +11,7 @@ build_pkgs="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjs
 test_pkgs="cmocka:libcmocka-dev"
 # command -> Debian package
 build_cmds="cc:gcc make:make pkg-config:pkg-config"
-test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client"
+test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client clang-tidy:clang-tidy cppcheck:cppcheck"
 
 fuzz_cc=${FUZZ_CC:-clang}
 

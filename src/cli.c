@@ -159,7 +159,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     struct gw_error qerr;
     switch (code) {
     case OPT_PROVIDER:
-        if (strcmp(arg, "vast") && strcmp(arg, "demo")) {
+        if (strcmp(arg, "vast") != 0 && strcmp(arg, "demo") != 0) {
             error_set(err, EXIT_USAGE, "--provider must be 'vast' or 'demo', got '%s'", arg);
             return -1;
         }
@@ -169,7 +169,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_HUB_URL:
     case OPT_GITHUB_URL:
     case OPT_HF_URL:
-        if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) {
+        if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0) {
             error_set(err, EXIT_USAGE, "--%s must start with http:// or https://, got '%s'",
                       option_name(code), arg);
             return -1;

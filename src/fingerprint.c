@@ -29,7 +29,7 @@ static uint32_t rotr(uint32_t x, unsigned n)
 static void sha256_block(uint32_t h[8], const unsigned char *p)
 {
     uint32_t w[64];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
                (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
@@ -72,7 +72,7 @@ void fingerprint_sha256(const void *data, size_t len, unsigned char out[FINGERPR
         tail[tail_len - 1 - (size_t)i] = (unsigned char)(bits >> (8 * i));
     for (size_t off = 0; off < tail_len; off += 64)
         sha256_block(h, tail + off);
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(h[i] >> 8);

@@ -102,8 +102,9 @@ static int spawn_shell(struct host_demo *d, const char *cmd, pid_t *pid, int *fd
     size_t k = 0;
     /* and never the API key: a child has no business with it (SPEC §10) */
     for (size_t i = 0; i < nenv; i++)
-        if (strncmp(environ[i], "PATH=", 5) && strncmp(environ[i], "GPUWARDEN_DEMO_SANDBOX=", 23) &&
-            strncmp(environ[i], "VAST_API_KEY=", 13))
+        if (strncmp(environ[i], "PATH=", 5) != 0 &&
+            strncmp(environ[i], "GPUWARDEN_DEMO_SANDBOX=", 23) != 0 &&
+            strncmp(environ[i], "VAST_API_KEY=", 13) != 0)
             envp[k++] = environ[i];
     const char *path = getenv("PATH");
     char *path_var = xmalloc(strlen(d->sandbox) + (path ? strlen(path) : 20) + 16);

@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 /* A response larger than this is not an offer list: refuse rather than exhaust memory. */
-#define HTTP_MAX_BODY (32u * 1024u * 1024u) /* 8x the whole vast market; more is not an answer */
+#define HTTP_MAX_BODY ((size_t)32 * 1024 * 1024) /* 8x the whole vast market; more is no answer */
 
 struct http_client {
     CURL *curl;
@@ -242,9 +242,8 @@ int http_url_allowed(const char *url, struct gw_error *err)
     int rc = -1;
     if (!ok)
         error_set(err, EXIT_USAGE, "'%s' is not a URL", url);
-    else if (!strcasecmp(scheme, "https"))
-        rc = 0;
-    else if (!strcasecmp(scheme, "http") && loopback_host(host))
+    else if (strcasecmp(scheme, "https") == 0 ||
+             (strcasecmp(scheme, "http") == 0 && loopback_host(host)))
         rc = 0;
     else if (!strcasecmp(scheme, "http"))
         error_set(err, EXIT_USAGE,
@@ -315,7 +314,7 @@ int http_request_headers(struct http_client *c, const char *method, const char *
         if (cc != CURLE_OK) {
             free(s.buf);
             if (s.overflow) {
-                error_set(err, EXIT_PROVIDER, "%s sent more than %u MB; refused", url,
+                error_set(err, EXIT_PROVIDER, "%s sent more than %zu MB; refused", url,
                           HTTP_MAX_BODY >> 20);
                 break;
             }

@@ -21,7 +21,7 @@
 #include "xalloc.h"
 
 #define HUB_DEFAULT_TTL_S   (24L * 3600)
-#define HUB_CACHE_MAX_BYTES (64 * 1024)
+#define HUB_CACHE_MAX_BYTES ((size_t)64 * 1024)
 /* Docker Hub's search answers at most 100 results a page. */
 #define HUB_SEARCH_SIZE 100
 

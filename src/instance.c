@@ -190,10 +190,8 @@ int instance_parse_show(const char *text, size_t len, struct instance *in, struc
         return -1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "instances");
     int rc = -1;
-    if (cJSON_IsNull(v)) {
-        rc = 0;
-    } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0) {
-        rc = 0; /* an old list-shaped answer with nothing in it */
+    if (cJSON_IsNull(v) || (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0)) {
+        rc = 0; /* null, or an old list-shaped answer with nothing in it */
     } else {
         /* the per-id route has answered a one-element list in the past: take its element */
         const cJSON *obj = cJSON_IsArray(v) ? cJSON_GetArrayItem(v, 0) : v;

@@ -9,7 +9,7 @@
 
 #include "xalloc.h"
 
-#define CHUNK_SIZE (64u * 1024u)
+#define CHUNK_SIZE ((size_t)64 * 1024)
 
 struct json_arena_chunk {
     struct json_arena_chunk *next;

@@ -148,7 +148,7 @@ static int compare(const void *pa, const void *pb)
         c = compare_num(sort_by->value2(a), sort_by->value2(b));
     if (sort_by->text) {
         const char *x = sort_by->text(a), *y = sort_by->text(b);
-        c = !*x || !*y ? !*x - !*y : sort_sign * strcasecmp(x, y);
+        c = !*x || !*y ? !*x - !*y : (sort_sign < 0 ? strcasecmp(y, x) : strcasecmp(x, y));
     }
     return c ? c : CMP(a->id, b->id);
 }

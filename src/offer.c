@@ -14,7 +14,8 @@
 
 static double num(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : NAN;
+    /* cJSON_IsNumber(NULL) is false; the NULL test lets the analyzer see it */
+    return v != NULL && cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : NAN;
 }
 
 /* A value that cannot be negative: garbage like inet_up = -1.79e12 becomes unknown. */
@@ -285,7 +286,7 @@ static int stream_envelope(const char *text, size_t len, size_t *pos, enum offer
         cJSON *key = p < len && text[p] == '"'
                          ? cJSON_ParseWithLengthOpts(text + p, len - p, &end, 0)
                          : NULL;
-        if (!cJSON_IsString(key)) {
+        if (key == NULL || !cJSON_IsString(key)) {
             cJSON_Delete(key);
             goto malformed;
         }

@@ -219,7 +219,7 @@ static int request_parse(struct ctx *c, const cJSON *obj, const char *field,
     char sub[80];
     snprintf(sub, sizeof sub, "%s.method", field);
     text(c, obj, "method", sub, q->method, sizeof q->method, true);
-    if (!c->failed && strcmp(q->method, "GET") && strcmp(q->method, "POST"))
+    if (!c->failed && strcmp(q->method, "GET") != 0 && strcmp(q->method, "POST") != 0)
         fail(c, sub, "\"GET\" or \"POST\"", cJSON_GetObjectItem(obj, "method"));
     snprintf(sub, sizeof sub, "%s.path", field);
     text(c, obj, "path", sub, q->path, sizeof q->path, true);
@@ -571,7 +571,7 @@ int recipe_list_load(const char *user_dir, struct recipe_list *out, struct gw_er
     memset(out, 0, sizeof *out);
     for (unsigned i = 0; i < assets_count; i++) {
         const struct asset_entry *a = &assets_entries[i];
-        if (strncmp(a->name, BUNDLED_PREFIX, strlen(BUNDLED_PREFIX)) ||
+        if (strncmp(a->name, BUNDLED_PREFIX, strlen(BUNDLED_PREFIX)) != 0 ||
             !ends_with(a->name, ".json"))
             continue;
         struct recipe r;

@@ -142,12 +142,11 @@ size_t shcmd_start(const struct shlex_cmd *c)
             i = skip_opts(c, i + 1, sudo_args);
         else if (eq(w, "env"))
             i = skip_opts(c, i + 1, env_args);
-        else if (one_of(w, plain))
+        else if (one_of(w, plain) ||
+                 (eq(w, "command") && !eq(word(c, i + 1), "-v") && !eq(word(c, i + 1), "-V")))
             i = skip_opts(c, i + 1, NULL);
         else if (eq(w, "exec"))
             i = skip_opts(c, i + 1, (const char *const[]){"-a", NULL});
-        else if (eq(w, "command") && !eq(word(c, i + 1), "-v") && !eq(word(c, i + 1), "-V"))
-            i = skip_opts(c, i + 1, NULL);
         else if (eq(w, "timeout"))
             i = skip_opts(c, i + 1, timeout_args) + 1; /* and the duration */
         else if (eq(w, "nice") || eq(w, "ionice") || eq(w, "numactl"))
@@ -314,11 +313,10 @@ static bool wget_to_disk(const struct shlex_cmd *c, size_t s)
 {
     for (size_t i = s + 1; i < c->nwords; i++) {
         const char *w = c->words[i], *o = NULL;
-        if (eq(w, "-O") || eq(w, "--output-document"))
-            o = word(c, i + 1);
-        else if (starts(w, "--output-document="))
+        if (starts(w, "--output-document="))
             o = w + 18;
-        else if ((o = short_opt(w, 'O', WGET_ARGS)) != NULL && *o == '\0')
+        else if (eq(w, "-O") || eq(w, "--output-document") ||
+                 ((o = short_opt(w, 'O', WGET_ARGS)) != NULL && *o == '\0'))
             o = word(c, i + 1);
         if (o)
             return !is_null_target(o) || stdout_to_file(c);
@@ -678,7 +676,7 @@ static bool toolkit_package(const char *w)
 {
     const char *p = strstr(w, "::");
     p = p ? p + 2 : w;
-    char name[64];
+    char name[64] = {0}; /* zeroed so the analyzer sees name[5] set after starts("cuda-") */
     size_t n = 0;
     while (p[n] && !strchr("=<>~!", p[n]) && n < sizeof name - 1) {
         name[n] = lower(p[n]);

@@ -1168,7 +1168,8 @@ void shlex_parse(const char *text, size_t len, struct shlex_script *out)
     for (size_t k = 0; k < lx.nhd; k++)
         free(lx.hd[k].delim);
     free(lx.hd);
-    for (size_t i = 0; i < out->ncmds; i++) {
+    /* cmd_body grows with cmds, so it is NULL only when there are none */
+    for (size_t i = 0; lx.cmd_body != NULL && i < out->ncmds; i++) {
         long b = lx.cmd_body[i];
         if (b >= 0 && lx.bodies[b]) {
             out->cmds[i].heredoc = lx.bodies[b];

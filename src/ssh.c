@@ -27,7 +27,7 @@
 #define SSH_CLEANUP_MS    2000 /* a polite close waits this long for the host at most */
 #define SSH_CLOSE_WAIT_MS 200  /* ...and closing a still-running command not even that */
 #define SSH_MAX_CLOSING   16   /* channels whose close the host has not confirmed yet */
-#define SSH_HTTP_HEAD_MAX (64u * 1024u)
+#define SSH_HTTP_HEAD_MAX ((size_t)64 * 1024)
 
 /* ssh_wait's answers besides the ssh_result errors. */
 enum { WAIT_AGAIN = 1, WAIT_TIMEOUT = 2 };

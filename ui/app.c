@@ -515,9 +515,9 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
     case ACT_TIMESTAMPS:
     case ACT_FULLSCREEN:
     case ACT_JOB_PREV:
-    case ACT_JOB_NEXT: break; /* log keys: only in the logs view */
+    case ACT_JOB_NEXT: /* log keys: only in the logs view */
     case ACT_REFRESH:
-    case ACT_REDRAW: break; /* handled above */
+    case ACT_REDRAW: /* handled above */
     case ACT_NONE: break;
     }
 }

@@ -285,10 +285,8 @@ void gate_view_key(struct ui *ui, struct launcher *l, int ch)
         audit_cancel_key(ui, a, ch, kind == UI_DIALOG_DESTROY_AGAIN);
         return;
     }
-    if (kind == UI_DIALOG_STOP) {
-        send_request(ui, l, GATE_STOP, NULL);
-    } else if (kind == UI_DIALOG_DESTROY && button == 1) {
-        send_request(ui, l, GATE_STOP, NULL); /* Stop instead */
+    if (kind == UI_DIALOG_STOP || (kind == UI_DIALOG_DESTROY && button == 1)) {
+        send_request(ui, l, GATE_STOP, NULL); /* Stop, or Destroy's "Stop instead" */
     } else if (kind == UI_DIALOG_DESTROY) {
         /* what was typed goes along: the second dialog has no field of its own */
         snprintf(ui->gate.typed, sizeof ui->gate.typed, "%s", ui->dialog.typed);
