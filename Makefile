@@ -54,16 +54,34 @@ TEST_FUZZ_SECONDS ?= 5
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+# Translations (gettext): po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/gpuwarden.mo, which a
+# binary run from the source tree finds (ui/i18n.h has the search order); installed under
+# $(PREFIX)/share/locale. `make pot` re-extracts po/gpuwarden.pot from the sources.
+LINGUAS   := $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO        := $(LINGUAS:%=build/locale/%/LC_MESSAGES/gpuwarden.mo)
+POT_SRC   := $(wildcard ui/*.c) src/cmd_cases.c
 INSTALLED := $(DESTDIR)$(PREFIX)/bin/gpuwarden $(DESTDIR)$(PREFIX)/share/man/man1/gpuwarden.1 \
              $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gpuwarden \
-             $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden
+             $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden \
+             $(LINGUAS:%=$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/gpuwarden.mo)
 
 .PHONY: install uninstall
 .PHONY: all deps deps-test deps-fuzz demo test unit integration tsan bench fuzz fuzz-bins \
-        fuzz-regress format lint clean
+        fuzz-regress format lint clean pot locale
 .DEFAULT_GOAL := all
 
-all: gpuwarden
+all: gpuwarden locale
+
+locale: $(MO)
+
+build/locale/%/LC_MESSAGES/gpuwarden.mo: po/%.po
+	@mkdir -p $(dir $@)
+	$(Q)msgfmt --check -o $@ $<
+
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+	    --package-name=gpuwarden --package-version=$(VERSION) --sort-by-file \
+	    -o po/gpuwarden.pot $(POT_SRC)
 
 # The root binary is the release flavour; other flavours build under build/<flavour>/.
 ifeq ($(FLAVOUR),release)
@@ -92,7 +110,7 @@ $(BUILD)/src/%.o: src/%.c
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -DGPUWARDEN_LOCALEDIR='"$(PREFIX)/share/locale"' -c -o $@ $<
 
 build/embed: tools/embed.c
 	@mkdir -p build
@@ -149,7 +167,7 @@ test: deps-test deps-fuzz
 	@FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) sh tests/run.sh
 
 unit-bins: $(UNIT_BIN)
-asan-binary: $(BUILD)/gpuwarden
+asan-binary: $(BUILD)/gpuwarden $(MO)
 
 tsan: deps-test
 	@$(MAKE) --no-print-directory FLAVOUR=tsan unit-bins
@@ -181,6 +199,11 @@ install: all
 	install -m 0644 gpuwarden.1 $(DESTDIR)$(PREFIX)/share/man/man1/gpuwarden.1
 	install -m 0644 completions/gpuwarden.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gpuwarden
 	install -m 0644 completions/_gpuwarden $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+	    install -m 0644 build/locale/$$l/LC_MESSAGES/gpuwarden.mo \
+	        $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/gpuwarden.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(INSTALLED)

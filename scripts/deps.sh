@@ -10,8 +10,8 @@ mode=${1:-build}
 build_pkgs="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libssh2:libssh2-1-dev"
 test_pkgs="cmocka:libcmocka-dev"
 # command -> Debian package
-build_cmds="cc:gcc make:make pkg-config:pkg-config"
-test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client clang-tidy:clang-tidy cppcheck:cppcheck"
+build_cmds="cc:gcc make:make pkg-config:pkg-config msgfmt:gettext"
+test_cmds="python3:python3 tmux:tmux sshd:openssh-server ssh-keygen:openssh-client locale-gen:locales clang-tidy:clang-tidy cppcheck:cppcheck"
 
 fuzz_cc=${FUZZ_CC:-clang}
 
@@ -63,7 +63,31 @@ if [ "$mode" = fuzz ]; then
     fi
 fi
 
-[ -z "$missing" ] && exit 0
+# The Japanese dashboard test (tests/integration/test_tui_ja.py) needs the ja_JP.UTF-8 locale.
+ja_locale() {
+    locale -a 2>/dev/null | grep -qi '^ja_JP\.utf-\?8$' && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        sudo=""
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo"
+    else
+        echo "gpuwarden: the ja_JP.UTF-8 locale is missing (its test is skipped); as root:" >&2
+        echo "gpuwarden:   enable ja_JP.UTF-8 in /etc/locale.gen and run locale-gen" >&2
+        return 0
+    fi
+    echo "gpuwarden: generating the ja_JP.UTF-8 locale" >&2
+    if [ -f /etc/locale.gen ] && grep -q '^# *ja_JP.UTF-8 UTF-8' /etc/locale.gen; then
+        $sudo sed -i 's/^# *ja_JP.UTF-8 UTF-8/ja_JP.UTF-8 UTF-8/' /etc/locale.gen
+    elif ! grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+        echo 'ja_JP.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+    fi
+    $sudo locale-gen >/dev/null
+}
+
+if [ -z "$missing" ]; then
+    [ "$mode" = test ] && ja_locale
+    exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
     sudo=""
@@ -85,3 +109,5 @@ if [ "$mode" = fuzz ] && ! fuzz_links; then
     echo "gpuwarden: $fuzz_cc still cannot link a libFuzzer target (-fsanitize=fuzzer)" >&2
     exit 1
 fi
+[ "$mode" = test ] && ja_locale
+exit 0

@@ -5,11 +5,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "assets.h"
 
 static cJSON *cases;
 static pthread_once_t cases_once = PTHREAD_ONCE_INIT;
+static char language[8];
 
 static void cases_load(void)
 {
@@ -40,8 +42,20 @@ const cJSON *cases_find(int id)
     return NULL;
 }
 
+void cases_set_language(const char *lang)
+{
+    snprintf(language, sizeof language, "%s", lang && strcmp(lang, "en") != 0 ? lang : "");
+}
+
 const char *cases_field(int id, const char *field)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cases_find(id), field);
+    const cJSON *c = cases_find(id);
+    if (language[0]) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, language);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, field);
+        if (cJSON_IsString(v))
+            return v->valuestring;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, field);
     return cJSON_IsString(v) ? v->valuestring : "";
 }

@@ -12,7 +12,11 @@ const struct cJSON *cases_all(void);
 const struct cJSON *cases_find(int id);
 
 /* A text field of case `id` ("title", "lesson", ...), or "" when absent. The pointer lives as
- * long as the process. */
+ * long as the process. In the language cases_set_language chose when the case has it (a case
+ * object may carry {"ja": {"title": ..., ...}}), else the English one. */
 const char *cases_field(int id, const char *field);
+
+/* The language cases_field prefers ("ja"); NULL, "" or "en": English. Call before threads. */
+void cases_set_language(const char *lang);
 
 #endif

@@ -1,25 +1,48 @@
-/* Printing the failure cases. */
+/* Printing the failure cases, in the language of the messages (cases_field picks it). */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* wcswidth */
+#endif
 #include "cmd_cases.h"
 
 #include <cJSON.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cases.h"
+
+#define _(s)  gettext(s)
+#define N_(s) (s)
+
+/* "  label" padded to 15 display columns (a translated label may be wide). */
+static void print_label(const char *label)
+{
+    wchar_t w[64];
+    size_t n = mbstowcs(w, label, sizeof w / sizeof w[0]);
+    int cols = n == (size_t)-1 ? (int)strlen(label) : wcswidth(w, n);
+    if (cols < 0)
+        cols = (int)strlen(label);
+    printf("  %s%*s", label, cols < 15 ? 15 - cols : 0, "");
+}
 
 static void print_case(const cJSON *c)
 {
     static const char *const fields[] = {"symptom", "cause", "lesson", "countermeasure"};
-    printf("Case %d: %s\n", cJSON_GetObjectItemCaseSensitive(c, "id")->valueint,
-           cJSON_GetObjectItemCaseSensitive(c, "title")->valuestring);
+    static const char *const labels[] = {N_("symptom"), N_("cause"), N_("lesson"),
+                                         N_("countermeasure")};
+    int id = cJSON_GetObjectItemCaseSensitive(c, "id")->valueint;
+    printf(_("Case %d: %s\n"), id, cases_field(id, "title"));
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, fields[i]);
-        if (cJSON_IsString(v))
-            printf("  %-15s %s\n", fields[i], v->valuestring);
+        const char *v = cases_field(id, fields[i]);
+        if (*v) {
+            print_label(_(labels[i]));
+            printf(" %s\n", v);
+        }
     }
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(c, "rules"), *r;
-    printf("  %-15s", "checked by");
+    print_label(_("checked by"));
     cJSON_ArrayForEach(r, rules) printf(" %s", cJSON_IsString(r) ? r->valuestring : "?");
     printf("\n");
 }

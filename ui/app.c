@@ -18,10 +18,12 @@
 #include "cmd_offers.h"
 #include "detail_view.h"
 #include "dialog.h"
+#include "draw.h"
 #include "events.h"
 #include "gate_view.h"
 #include "help.h"
 #include "hub.h"
+#include "i18n.h"
 #include "instances_view.h"
 #include "jobs_view.h"
 #include "keys.h"
@@ -101,11 +103,11 @@ static void format_age(time_t fetched, char *buf, size_t size)
     if (age < 0)
         age = 0;
     if (age < 60)
-        snprintf(buf, size, "%lds ago", age);
+        snprintf(buf, size, _("%lds ago"), age);
     else if (age < 3600)
-        snprintf(buf, size, "%ld min ago", age / 60);
+        snprintf(buf, size, _("%ld min ago"), age / 60);
     else
-        snprintf(buf, size, "%ld h ago", age / 3600);
+        snprintf(buf, size, _("%ld h ago"), age / 3600);
 }
 
 /* Milliseconds until something on screen changes by itself: the data age or the spinner. */
@@ -135,28 +137,28 @@ static void draw_status(const struct ui *ui, int cols)
     static const char spin[] = "|/-\\";
     char state[48] = "";
     if (ui->fetching)
-        snprintf(state, sizeof state, " %c refreshing", spin[(now_ms() / 250) % 4]);
+        snprintf(state, sizeof state, _(" %c refreshing"), spin[(now_ms() / 250) % 4]);
     size_t running = 0;
     for (size_t i = 0; i < ui->njobs; i++)
         running += ui->jobs[i].job != NULL;
     char jobs[48] = "";
     if (ui->njobs)
-        snprintf(jobs, sizeof jobs, " | jobs %zu running", running);
+        snprintf(jobs, sizeof jobs, _(" | jobs %zu running"), running);
     snprintf(line, sizeof line,
-             " gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s%s%s%s",
+             _(" gpuwarden | %s | %zu offers: %zu pass %zu warn %zu block | %s%s%s%s%s%s%s"),
              ui->provider, verdicts[0] + verdicts[1] + verdicts[2], verdicts[0], verdicts[1],
-             verdicts[2], ui->fetched_at ? "updated " : "waiting for data", age, state,
-             ui->filter[0] ? " | filtered" : "", ui->recipe ? " | recipe " : "",
+             verdicts[2], ui->fetched_at ? _("updated ") : _("waiting for data"), age, state,
+             ui->filter[0] ? _(" | filtered") : "", ui->recipe ? _(" | recipe ") : "",
              ui->recipe ? ui->recipe->name : "", jobs);
     attron(theme_attr(THEME_STATUS));
     mvhline(0, 0, ' ', cols);
-    mvaddnstr(0, 0, line, cols);
+    draw_text(0, 0, line, cols);
     attroff(theme_attr(THEME_STATUS));
     if (ui->demo) {
         /* the banner never hides the status: it shortens to "DEMO" on narrow terminals */
         const char *banner =
-            ui->utf8 ? " DEMO \u2014 nothing is rented " : " DEMO - nothing is rented ";
-        int bw = 26, text = (int)strlen(line);
+            ui->utf8 ? _(" DEMO \u2014 nothing is rented ") : _(" DEMO - nothing is rented ");
+        int bw = draw_cols(banner), text = draw_cols(line);
         if (text + bw >= cols) {
             banner = " DEMO ";
             bw = 6;
@@ -173,24 +175,24 @@ static void draw_hints(const struct ui *ui, int y, int cols)
     mvhline(y, 0, ' ', cols);
     if (ui->filter_editing || ui->search_editing) {
         char line[128];
-        snprintf(line, sizeof line, " %s: %s_   (Enter keeps, Esc clears)",
-                 ui->filter_editing ? "filter" : "search the log",
+        snprintf(line, sizeof line, _(" %s: %s_   (Enter keeps, Esc clears)"),
+                 ui->filter_editing ? _("filter") : _("search the log"),
                  ui->filter_editing ? ui->filter : ui->log_search);
-        mvaddnstr(y, 0, line, cols);
+        draw_text(y, 0, line, cols);
     } else if (ui->view == UI_VIEW_INSTANCES) {
-        mvaddnstr(y, 0,
-                  " ?:help  q:quit  j/k:move  S:stop  D:destroy  ^R:refresh  1-4:views  "
-                  "(each asks first)",
+        draw_text(y, 0,
+                  _(" ?:help  q:quit  j/k:move  S:stop  D:destroy  ^R:refresh  1-4:views  "
+                    "(each asks first)"),
                   cols);
     } else if (ui->view == UI_VIEW_LOGS) {
-        mvaddnstr(y, 0,
-                  " ?:help  q:quit  j/k:scroll  F/End:follow  w:wrap  t:times  /:search  "
-                  "f:fullscreen  [/]:job  1-4:views",
+        draw_text(y, 0,
+                  _(" ?:help  q:quit  j/k:scroll  F/End:follow  w:wrap  t:times  /:search  "
+                    "f:fullscreen  [/]:job  1-4:views"),
                   cols);
     } else {
-        mvaddnstr(y, 0,
-                  " ?:help  q:quit  j/k:move  /:filter  </>:sort  Enter:detail  p:recipe  "
-                  "c:checklist  L:launch  1-4:views  ^R:refresh",
+        draw_text(y, 0,
+                  _(" ?:help  q:quit  j/k:move  /:filter  </>:sort  Enter:detail  p:recipe  "
+                    "c:checklist  L:launch  1-4:views  ^R:refresh"),
                   cols);
     }
     attroff(theme_attr(THEME_HINT));
@@ -202,10 +204,10 @@ void app_draw(struct ui *ui)
     int lines = LINES, cols = COLS;
     if (cols < MIN_COLS || lines < MIN_LINES) {
         char msg[96];
-        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", cols, lines, MIN_COLS,
+        snprintf(msg, sizeof msg, _("terminal too small: %dx%d, need %dx%d"), cols, lines, MIN_COLS,
                  MIN_LINES);
-        int len = (int)strlen(msg);
-        mvaddnstr(lines / 2, cols > len ? (cols - len) / 2 : 0, msg, cols);
+        int len = draw_cols(msg);
+        draw_text(lines / 2, cols > len ? (cols - len) / 2 : 0, msg, cols);
         wnoutrefresh(stdscr);
         doupdate();
         return;
@@ -216,18 +218,18 @@ void app_draw(struct ui *ui)
         char line[400], age[32] = "";
         if (ui->fetched_at)
             format_age(ui->fetched_at, age, sizeof age);
-        snprintf(line, sizeof line, " refresh failed: %s%s%s", ui->error,
-                 ui->offers.count ? "; showing offers from " : "", ui->offers.count ? age : "");
+        snprintf(line, sizeof line, _(" refresh failed: %s%s%s"), ui->error,
+                 ui->offers.count ? _("; showing offers from ") : "", ui->offers.count ? age : "");
         attron(theme_attr(THEME_ERROR));
         mvhline(top, 0, ' ', cols);
-        mvaddnstr(top, 0, line, cols);
+        draw_text(top, 0, line, cols);
         attroff(theme_attr(THEME_ERROR));
         top++;
     }
     if (ui->notice[0]) {
         attron(theme_attr(THEME_WARN));
         mvhline(top, 0, ' ', cols);
-        mvaddnstr(top, 1, ui->notice, cols - 1);
+        draw_text(top, 1, ui->notice, cols - 1);
         attroff(theme_attr(THEME_WARN));
         top++;
     }
@@ -330,7 +332,7 @@ static void handle_search_key(struct ui *ui, int ch)
     } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
         ui->search_editing = false;
         if (!jobs_log_find(ui))
-            snprintf(ui->notice, sizeof ui->notice, "'%s' is not in this log", ui->log_search);
+            snprintf(ui->notice, sizeof ui->notice, _("'%s' is not in this log"), ui->log_search);
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (n > 0)
             ui->log_search[n - 1] = '\0';
@@ -506,7 +508,8 @@ static void handle_key(struct ui *ui, const struct workers *w, int ch)
     case ACT_STOP:
     case ACT_DESTROY:
         if (ui->view != UI_VIEW_INSTANCES)
-            snprintf(ui->notice, sizeof ui->notice, "S and D act on the instances view (4)");
+            snprintf(ui->notice, sizeof ui->notice, "%s",
+                     _("S and D act on the instances view (4)"));
         else
             gate_view_open_selected(ui, keys_action(ch) == ACT_STOP ? GATE_STOP : GATE_DESTROY, ch);
         break;

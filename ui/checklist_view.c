@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "draw.h"
+#include "i18n.h"
 #include "preflight.h"
 #include "theme.h"
 
@@ -51,24 +52,24 @@ void checklist_view_draw(const struct ui *ui, int y, int x, int h, int w)
     int bottom = y + h;
     const struct offer *o = ui_selected(ui);
     char line[400];
-    snprintf(line, sizeof line, "CHECKLIST %s", ui->recipe ? ui->recipe->name : "");
+    snprintf(line, sizeof line, _("CHECKLIST %s"), ui->recipe ? ui->recipe->name : "");
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);
-    mvaddnstr(y, x, line, w);
+    draw_text(y, x, line, w);
     attroff(theme_attr(THEME_HEADER));
     y++;
     if (!ui->recipe) {
-        draw_wrap(&y, x + 1, w - 1, bottom, "no recipe chosen: press p to pick one", A_NORMAL);
+        draw_wrap(&y, x + 1, w - 1, bottom, _("no recipe chosen: press p to pick one"), A_NORMAL);
         return;
     }
     if (!o) {
-        draw_wrap(&y, x + 1, w - 1, bottom, "no offer selected", A_NORMAL);
+        draw_wrap(&y, x + 1, w - 1, bottom, _("no offer selected"), A_NORMAL);
         return;
     }
     struct preflight_row rows[PREFLIGHT_ROWS];
     checklist_eval(ui, o, rows);
-    snprintf(line, sizeof line, "offer %lld %s: %s", (long long)o->id, o->gpu_name,
-             preflight_failed(rows) ? "launch refused (a row FAILs)" : "no row FAILs");
+    snprintf(line, sizeof line, _("offer %lld %s: %s"), (long long)o->id, o->gpu_name,
+             preflight_failed(rows) ? _("launch refused (a row FAILs)") : _("no row FAILs"));
     draw_wrap(&y, x + 1, w - 1, bottom, line, A_BOLD);
     /* one line per row first, so all ten show even when there is no room for reasons */
     int room = bottom - y - PREFLIGHT_ROWS;
@@ -84,10 +85,10 @@ void checklist_view_draw(const struct ui *ui, int y, int x, int h, int w)
             snprintf(line + n, sizeof line - n, " %c", spin[(ts.tv_nsec / 250000000) % 4]);
         }
         attron(theme_attr(status_theme(r->status)));
-        mvaddnstr(y++, x + 1, line, w - 1);
+        draw_text(y++, x + 1, line, w - 1);
         attroff(theme_attr(status_theme(r->status)));
         if (room > 0 && y < bottom) {
-            snprintf(line, sizeof line, "%s%s case %d", r->reason, *r->reason ? ";" : "",
+            snprintf(line, sizeof line, _("%s%s case %d"), r->reason, *r->reason ? ";" : "",
                      r->case_id);
             int before = y;
             /* at most two lines of reason per row, fewer when space is short */

@@ -100,15 +100,6 @@ enum dialog_result dialog_key(struct dialog *d, int ch, int *button)
     }
 }
 
-/* Columns a UTF-8 string takes (a button may say "Stop\u2026"). */
-static int display_cols(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* Rows the body takes when drawn in width w, paragraph by paragraph. */
 static int body_lines(const char *body, int w)
 {
@@ -153,19 +144,19 @@ void dialog_draw(const struct dialog *d, int lines, int cols)
         int width = (int)strlen(d->expected) + 1;
         snprintf(field, sizeof field, "%s [%s_%*s]", d->field_label, d->typed,
                  width - 1 - (int)strlen(d->typed) > 0 ? width - 1 - (int)strlen(d->typed) : 0, "");
-        mvaddnstr(y0 + h - 4, x0 + 2, field, w - 4);
+        draw_text(y0 + h - 4, x0 + 2, field, w - 4);
         if (d->hint[0]) {
             attron(theme_attr(THEME_ERROR));
-            mvaddnstr(y0 + h - 3, x0 + 2, d->hint, w - 4);
+            draw_text(y0 + h - 3, x0 + 2, d->hint, w - 4);
             attroff(theme_attr(THEME_ERROR));
         }
     }
     /* buttons on the last inner row, right-aligned; the focused one in reverse with brackets */
     int bx = x0 + w - 2;
     for (int i = d->nbuttons - 1; i >= 0; i--) {
-        char label[48];
+        char label[80];
         snprintf(label, sizeof label, i == d->focus ? "[ %s ]" : "  %s  ", d->buttons[i]);
-        bx -= display_cols(label) + 1;
+        bx -= draw_cols(label) + 1;
         if (bx <= x0)
             break;
         if (i == d->focus)

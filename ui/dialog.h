@@ -19,11 +19,11 @@ struct dialog {
     int opening_key; /* ignored while open, so a repeated key cannot confirm */
     char title[96];
     char body[2048]; /* paragraphs separated by '\n', word-wrapped when drawn */
-    char buttons[DIALOG_MAX_BUTTONS][32]; /* [0] is always the cancelling one */
+    char buttons[DIALOG_MAX_BUTTONS][48]; /* [0] is always the cancelling one */
     int nbuttons;
     int focus; /* 0 (Cancel) when it opens */
     /* the optional typed field: digits append, Backspace deletes */
-    char field_label[64]; /* "" when the dialog has no field */
+    char field_label[128]; /* "" when the dialog has no field */
     char typed[24];
     char expected[24];
     int guarded;          /* the button that needs typed == expected; 0 none */

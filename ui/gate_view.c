@@ -9,14 +9,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "instances_view.h"
 #include "provider.h"
 
 #define SETUP_ASK_AGAIN_S 600.0 /* SPEC §8: a setup this long gets a second confirmation */
 
+/* The action as the dialogs and notices name it (the audit log keeps gate_action_name's). */
 static const char *what(enum gate_action a)
 {
-    return gate_action_name(a);
+    return a == GATE_DESTROY ? _("destroy") : _("stop");
 }
 
 static bool is_stopped(const struct instance *in)
@@ -36,7 +38,7 @@ static void capture_row(struct ui_gate_target *t, const struct fleet_row *r, con
         snprintf(t->host, sizeof t->host, "%s:%d", host, port);
     else
         snprintf(t->host, sizeof t->host, "%s",
-                 r->in.public_ipaddr[0] ? r->in.public_ipaddr : "no address yet");
+                 r->in.public_ipaddr[0] ? r->in.public_ipaddr : _("no address yet"));
     if (r->in.geolocation[0]) {
         size_t n = strlen(t->host);
         snprintf(t->host + n, sizeof t->host - n, ", %s", r->in.geolocation);
@@ -57,7 +59,7 @@ static void capture_job(struct ui_gate_target *t, const struct ui_job *j)
     t->id = j->st.instance_id;
     snprintf(t->label, sizeof t->label, "gpuwarden:%s", j->st.recipe);
     snprintf(t->gpu, sizeof t->gpu, "%s", j->st.gpu_name[0] ? j->st.gpu_name : "-");
-    snprintf(t->host, sizeof t->host, "not in the instance list yet");
+    snprintf(t->host, sizeof t->host, "%s", _("not in the instance list yet"));
     snprintf(t->state, sizeof t->state, "-");
     snprintf(t->who, sizeof t->who, "%s", fleet_mark_name(FLEET_OURS));
     t->dph = j->st.dph_total;
@@ -71,19 +73,21 @@ static void capture_job(struct ui_gate_target *t, const struct ui_job *j)
 static void facts(const struct ui *ui, char *buf, size_t size)
 {
     const struct ui_gate_target *t = &ui->gate;
-    char up[32], took[32], setup[48] = "setup time unknown", dph[24] = "-", cost[32] = "-";
+    char up[32], took[32], setup[96], dph[24] = "-", cost[32] = "-";
+    snprintf(setup, sizeof setup, "%s", _("setup time unknown"));
     fleet_format_duration(t->uptime_s, up, sizeof up);
     if (!isnan(t->setup_s)) {
         fleet_format_duration(t->setup_s, took, sizeof took);
-        snprintf(setup, sizeof setup, "setup took %s", took);
+        snprintf(setup, sizeof setup, _("setup took %s"), took);
     }
     if (!isnan(t->dph))
         snprintf(dph, sizeof dph, "$%.3f/h", t->dph);
     if (!isnan(t->cost_usd))
         snprintf(cost, sizeof cost, "%s$%.2f", ui->utf8 ? "\u2248" : "~", t->cost_usd);
-    snprintf(buf, size, "Instance %lld, %s, %s (%s)\nGPU: %s at %s\nHost: %s\nUp %s, %s so far; %s",
-             (long long)t->id, t->label[0] ? t->label : "(no label)", t->state, t->who, t->gpu, dph,
-             t->host, up, cost, setup);
+    snprintf(buf, size,
+             _("Instance %lld, %s, %s (%s)\nGPU: %s at %s\nHost: %s\nUp %s, %s so far; %s"),
+             (long long)t->id, t->label[0] ? t->label : _("(no label)"), t->state, t->who, t->gpu,
+             dph, t->host, up, cost, setup);
 }
 
 static void open_stop(struct ui *ui, int key)
@@ -91,31 +95,32 @@ static void open_stop(struct ui *ui, int key)
     char f[1200];
     facts(ui, f, sizeof f);
     char title[64];
-    snprintf(title, sizeof title, " stop instance %lld ", (long long)ui->gate.id);
+    snprintf(title, sizeof title, _(" stop instance %lld "), (long long)ui->gate.id);
     dialog_open(
-        &ui->dialog, UI_DIALOG_STOP, ui->gate.id, key, title, "Cancel|Stop",
-        "%s\n\nStop: the GPU stops billing.\nStorage is kept and still billed; restart later.", f);
+        &ui->dialog, UI_DIALOG_STOP, ui->gate.id, key, title, _("Cancel|Stop"),
+        _("%s\n\nStop: the GPU stops billing.\nStorage is kept and still billed; restart later."),
+        f);
 }
 
 static void open_destroy(struct ui *ui, int key)
 {
-    char f[1200], id[24], hint[96], setup[96] = "";
+    char f[1200], id[24], hint[160], setup[160] = "";
     facts(ui, f, sizeof f);
     snprintf(id, sizeof id, "%lld", (long long)ui->gate.id);
     if (ui->gate.setup_s >= SETUP_ASK_AGAIN_S) {
         char took[32];
         fleet_format_duration(ui->gate.setup_s, took, sizeof took);
-        snprintf(setup, sizeof setup, "\nSetup took %s: you will be asked again.", took);
+        snprintf(setup, sizeof setup, _("\nSetup took %s: you will be asked again."), took);
     }
-    char title[64];
-    snprintf(title, sizeof title, " destroy instance %s ", id);
+    char title[96];
+    snprintf(title, sizeof title, _(" destroy instance %s "), id);
     dialog_open(&ui->dialog, UI_DIALOG_DESTROY, ui->gate.id, key, title,
-                "Cancel|Stop instead|Destroy",
-                "%s\n\nDestroy: everything on the instance is deleted; this cannot be undone.\n"
-                "Stop instead: storage is kept and still billed; restart later.%s",
+                _("Cancel|Stop instead|Destroy"),
+                _("%s\n\nDestroy: everything on the instance is deleted; this cannot be undone.\n"
+                  "Stop instead: storage is kept and still billed; restart later.%s"),
                 f, setup);
-    snprintf(hint, sizeof hint, "type %s to destroy; nothing was sent", id);
-    dialog_field(&ui->dialog, "Type the instance id to destroy:", id, 2, hint);
+    snprintf(hint, sizeof hint, _("type %s to destroy; nothing was sent"), id);
+    dialog_field(&ui->dialog, _("Type the instance id to destroy:"), id, 2, hint);
 }
 
 /* SPEC §8: a long setup is work the operator would lose; `key` confirmed the first dialog, so
@@ -125,14 +130,15 @@ static void open_again(struct ui *ui, int key)
     char took[32], f[1200];
     fleet_format_duration(ui->gate.setup_s, took, sizeof took);
     facts(ui, f, sizeof f);
-    char title[80];
-    snprintf(title, sizeof title, " destroy instance %lld: setup took %s ", (long long)ui->gate.id,
-             took);
-    dialog_open(&ui->dialog, UI_DIALOG_DESTROY_AGAIN, ui->gate.id, key, title, "Cancel|Destroy",
-                "%s\n\nThe setup on this instance took %s. Destroying it deletes that work; a new "
-                "instance needs the whole setup again.\n\nDestroy instance %lld anyway? Move to "
-                "Destroy and press %s.",
-                f, took, (long long)ui->gate.id, key == 'y' ? "Enter" : "y");
+    char title[96];
+    snprintf(title, sizeof title, _(" destroy instance %lld: setup took %s "),
+             (long long)ui->gate.id, took);
+    dialog_open(
+        &ui->dialog, UI_DIALOG_DESTROY_AGAIN, ui->gate.id, key, title, _("Cancel|Destroy"),
+        _("%s\n\nThe setup on this instance took %s. Destroying it deletes that work; a new "
+          "instance needs the whole setup again.\n\nDestroy instance %lld anyway? Move to "
+          "Destroy and press %s."),
+        f, took, (long long)ui->gate.id, key == 'y' ? "Enter" : "y");
 }
 
 void gate_view_open(struct ui *ui, enum gate_action a, int64_t id, int key)
@@ -144,23 +150,24 @@ void gate_view_open(struct ui *ui, enum gate_action a, int64_t id, int key)
     const struct ui_gate_flight *f = instances_flight(ui, id);
     if (r && r->mark == FLEET_MISSING) {
         snprintf(ui->notice, sizeof ui->notice,
-                 "instance %lld is missing at the provider: nothing to stop/destroy",
+                 _("instance %lld is missing at the provider: nothing to stop/destroy"),
                  (long long)id);
         return;
     }
     if (f) {
-        snprintf(ui->notice, sizeof ui->notice, "a %s of instance %lld is already under way",
+        snprintf(ui->notice, sizeof ui->notice, _("a %s of instance %lld is already under way"),
                  what(f->action), (long long)id);
         return;
     }
     if (r == NULL && j == NULL) {
         snprintf(ui->notice, sizeof ui->notice,
-                 "instance %lld is not in the instance list: Ctrl-R refreshes it", (long long)id);
+                 _("instance %lld is not in the instance list: Ctrl-R refreshes it"),
+                 (long long)id);
         return;
     }
     if (a == GATE_STOP && r && is_stopped(&r->in)) {
         snprintf(ui->notice, sizeof ui->notice,
-                 "instance %lld is already stopped (its storage bills until D destroys it)",
+                 _("instance %lld is already stopped (its storage bills until D destroys it)"),
                  (long long)id);
         return;
     }
@@ -179,7 +186,7 @@ void gate_view_open_selected(struct ui *ui, enum gate_action a, int key)
 {
     const struct fleet_row *r = instances_view_selected(ui);
     if (r == NULL) {
-        snprintf(ui->notice, sizeof ui->notice, "no instance selected: nothing to %s", what(a));
+        snprintf(ui->notice, sizeof ui->notice, _("no instance selected: nothing to %s"), what(a));
         return;
     }
     gate_view_open(ui, a, r->in.id, key);
@@ -202,12 +209,12 @@ static void target_of(const struct ui *ui, struct gate_target *t)
 /* A failure before or instead of the request, in the dialog's place. */
 static void fail_dialog(struct ui *ui, enum gate_action a, int64_t id, const char *msg)
 {
-    char title[48];
-    snprintf(title, sizeof title, " %s failed ", what(a));
+    char title[96];
+    snprintf(title, sizeof title, _(" %s failed "), what(a));
     if (ui->dialog.open) /* another dialog is up: do not take its place */
         snprintf(ui->notice, sizeof ui->notice, "%.250s", msg);
     else
-        dialog_open(&ui->dialog, 0, id, 0, title, "Close", "%s", msg);
+        dialog_open(&ui->dialog, 0, id, 0, title, _("Close"), "%s", msg);
 }
 
 /* SPEC §8: every "no" is on record, one line per cancelled dialog. */
@@ -219,11 +226,11 @@ static void audit_cancel(struct ui *ui, enum gate_action a, const char *reason)
     gate_files_default(&files);
     struct gw_error err = {0};
     if (gate_cancelled(a, &t, &files, "dashboard", reason, &err) < 0)
-        snprintf(ui->notice, sizeof ui->notice, "%s cancelled; the audit log failed: %.180s",
+        snprintf(ui->notice, sizeof ui->notice, _("%s cancelled; the audit log failed: %.180s"),
                  what(a), err.msg);
     else
-        snprintf(ui->notice, sizeof ui->notice, "%s of instance %lld cancelled: nothing was sent",
-                 what(a), (long long)t.id);
+        snprintf(ui->notice, sizeof ui->notice,
+                 _("%s of instance %lld cancelled: nothing was sent"), what(a), (long long)t.id);
 }
 
 static void audit_cancel_key(struct ui *ui, enum gate_action a, int ch, bool again)
@@ -240,7 +247,7 @@ static void send_request(struct ui *ui, struct launcher *l, enum gate_action a, 
 {
     int64_t id = ui->gate.id;
     if (ui->nflights == UI_MAX_GATE) {
-        fail_dialog(ui, a, id, "too many requests are under way; nothing was sent");
+        fail_dialog(ui, a, id, _("too many requests are under way; nothing was sent"));
         return;
     }
     struct gw_error err = {0};
@@ -252,7 +259,7 @@ static void send_request(struct ui *ui, struct launcher *l, enum gate_action a, 
     struct provider *p = provider_clone(l->provider);
     if (p == NULL) {
         gate_confirmation_free(c);
-        fail_dialog(ui, a, id, "this provider cannot stop or destroy: nothing was sent");
+        fail_dialog(ui, a, id, _("this provider cannot stop or destroy: nothing was sent"));
         return;
     }
     struct gate_target t;
@@ -266,8 +273,8 @@ static void send_request(struct ui *ui, struct launcher *l, enum gate_action a, 
         return;
     }
     ui->flights[ui->nflights++] = (struct ui_gate_flight){w, source, id, a};
-    snprintf(ui->notice, sizeof ui->notice, "%s instance %lld: request sent",
-             a == GATE_DESTROY ? "destroying" : "stopping", (long long)id);
+    snprintf(ui->notice, sizeof ui->notice, _("%s instance %lld: request sent"),
+             a == GATE_DESTROY ? _("destroying") : _("stopping"), (long long)id);
 }
 
 void gate_view_key(struct ui *ui, struct launcher *l, int ch)
@@ -321,9 +328,9 @@ bool gate_view_quit(struct ui *ui, int key)
     size_t used = 0, ninst = 0, njobs = 0;
     body[0] = '\0';
     if (ui->demo)
-        add(body, sizeof body, &used,
-            "DEMO: nothing is rented. The demo's instances and setups end with this "
-            "dashboard.\n");
+        add(body, sizeof body, &used, "%s",
+            _("DEMO: nothing is rented. The demo's instances and setups end with this "
+              "dashboard.\n"));
     for (size_t i = 0; i < ui->fleet.count; i++) {
         const struct fleet_row *r = &ui->fleet.rows[i];
         if (r->mark == FLEET_MISSING || is_stopped(&r->in))
@@ -334,32 +341,32 @@ bool gate_view_quit(struct ui *ui, int key)
         fleet_format_gpu(&r->in, gpu, sizeof gpu);
         if (!isnan(r->in.dph_total))
             snprintf(dph, sizeof dph, "$%.3f/h", r->in.dph_total);
-        add(body, sizeof body, &used, "Instance %lld (%s, %s, %s)%s\n", (long long)r->in.id, gpu,
-            dph, r->in.actual_status[0] ? r->in.actual_status : "state unknown",
-            ui->demo ? "" : ": GPU and storage bill until stopped; storage until destroyed.");
+        add(body, sizeof body, &used, _("Instance %lld (%s, %s, %s)%s\n"), (long long)r->in.id, gpu,
+            dph, r->in.actual_status[0] ? r->in.actual_status : _("state unknown"),
+            ui->demo ? "" : _(": GPU and storage bill until stopped; storage until destroyed."));
     }
     if (ninst > QUIT_LIST_MAX)
-        add(body, sizeof body, &used, "... and %zu more instances.\n", ninst - QUIT_LIST_MAX);
+        add(body, sizeof body, &used, _("... and %zu more instances.\n"), ninst - QUIT_LIST_MAX);
     for (size_t i = 0; i < ui->njobs; i++) {
         const struct ui_job *j = &ui->jobs[i];
         if (j->job == NULL)
             continue;
         if (njobs++ >= QUIT_LIST_MAX)
             continue;
-        add(body, sizeof body, &used, "Job #%d (%s on instance %lld, %s): %s\n", j->st.job,
+        add(body, sizeof body, &used, _("Job #%d (%s on instance %lld, %s): %s\n"), j->st.job,
             j->st.recipe, (long long)j->st.instance_id, job_step_name(j->st.step),
-            ui->demo ? "the demo's setup ends with the dashboard."
-                     : "setup keeps running on the host; the next dashboard re-attaches.");
+            ui->demo ? _("the demo's setup ends with the dashboard.")
+                     : _("setup keeps running on the host; the next dashboard re-attaches."));
     }
     if (njobs > QUIT_LIST_MAX)
-        add(body, sizeof body, &used, "... and %zu more jobs.\n", njobs - QUIT_LIST_MAX);
+        add(body, sizeof body, &used, _("... and %zu more jobs.\n"), njobs - QUIT_LIST_MAX);
     if (ninst == 0 && njobs == 0)
         return false;
     for (size_t i = 0; i < ui->nflights; i++)
-        add(body, sizeof body, &used, "The %s of instance %lld under way completes first.\n",
+        add(body, sizeof body, &used, _("The %s of instance %lld under way completes first.\n"),
             what(ui->flights[i].action), (long long)ui->flights[i].id);
-    dialog_open(&ui->dialog, UI_DIALOG_QUIT, 0, key, " quit: what keeps running ", "Cancel|Quit",
-                "%s\nQuitting stops and destroys nothing.", body);
+    dialog_open(&ui->dialog, UI_DIALOG_QUIT, 0, key, _(" quit: what keeps running "),
+                _("Cancel|Quit"), _("%s\nQuitting stops and destroys nothing."), body);
     return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cases.h"
 #include "draw.h"
+#include "i18n.h"
 #include "keys.h"
 #include "theme.h"
 
@@ -23,9 +24,9 @@ static void draw_cases(int y, int bottom, int x0, int w)
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
         int n = cJSON_IsNumber(id) ? id->valueint : 0;
         char line[300];
-        snprintf(line, sizeof line, "Case %d: %s", n, cases_field(n, "title"));
+        snprintf(line, sizeof line, _("Case %d: %s"), n, cases_field(n, "title"));
         attron(A_BOLD);
-        mvaddnstr(y++, x0 + 2, line, w - 4);
+        draw_text(y++, x0 + 2, line, w - 4);
         attroff(A_BOLD);
         draw_wrap(&y, x0 + 4, w - 6, bottom, cases_field(n, "lesson"), A_NORMAL);
     }
@@ -38,10 +39,10 @@ void help_draw(int page, int lines, int cols)
     attron(A_NORMAL);
     for (int y = 0; y < h; y++)
         mvhline(y0 + y, x0, ' ', w);
-    mvaddnstr(y0, x0 + 2,
+    draw_text(y0, x0 + 2,
               page == 1
-                  ? "failure cases behind the rules (Tab: keys; gpuwarden cases N: all of one)"
-                  : "gpuwarden keys (Tab: failure cases; Esc or ? closes)",
+                  ? _("failure cases behind the rules (Tab: keys; gpuwarden cases N: all of one)")
+                  : _("gpuwarden keys (Tab: failure cases; Esc or ? closes)"),
               w - 4);
     int y = y0 + 2;
     if (page == 1) {
@@ -58,13 +59,13 @@ void help_draw(int page, int lines, int cols)
             size_t used = strlen(keys);
             snprintf(keys + used, sizeof keys - used, "%s%s", used ? " " : "", keys_table[j].name);
         }
-        char line[200];
-        snprintf(line, sizeof line, "%-18s %s", keys, keys_table[i].help);
-        mvaddnstr(y++, x0 + 2, line, w - 4);
+        char line[400];
+        snprintf(line, sizeof line, "%-18s %s", keys, _(keys_table[i].help));
+        draw_text(y++, x0 + 2, line, w - 4);
     }
     attron(theme_attr(THEME_HEADER));
-    mvaddnstr(y0 + h - 1, x0 + 2, "verdicts: PASS, WARN, BLOCK are written out, never colour alone",
-              w - 4);
+    draw_text(y0 + h - 1, x0 + 2,
+              _("verdicts: PASS, WARN, BLOCK are written out, never colour alone"), w - 4);
     attroff(theme_attr(THEME_HEADER));
     /* a frame so the overlay reads as one */
     attron(A_BOLD);

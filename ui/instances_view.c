@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "draw.h"
+#include "i18n.h"
 #include "state.h"
 #include "theme.h"
 
@@ -132,8 +133,8 @@ static void format_row(const struct ui *ui, const struct fleet_row *r, char *lin
     const struct ui_gate_flight *f = instances_flight(ui, r->in.id);
     const char *dots = ui->utf8 ? "\u2026" : "...";
     if (f)
-        snprintf(state, sizeof state, "%s%s", f->action == GATE_DESTROY ? "destroying" : "stopping",
-                 dots);
+        snprintf(state, sizeof state, "%s%s",
+                 f->action == GATE_DESTROY ? _("destroying") : _("stopping"), dots);
     else
         snprintf(state, sizeof state, "%s", r->in.actual_status[0] ? r->in.actual_status : "-");
     fleet_format_gpu(&r->in, gpu, sizeof gpu);
@@ -173,21 +174,21 @@ static void draw_heading(const struct ui *ui, int *y, int x, int w)
     for (size_t i = 0; i < ui->fleet.count; i++)
         marks[ui->fleet.rows[i].mark % 3]++;
     if (!ui->fleet_ready)
-        snprintf(line, sizeof line, "INSTANCES: %s",
-                 ui->fleet_error[0] ? "no list yet" : "waiting for the instance list");
+        snprintf(line, sizeof line, _("INSTANCES: %s"),
+                 ui->fleet_error[0] ? _("no list yet") : _("waiting for the instance list"));
     else
         snprintf(line, sizeof line,
-                 "INSTANCES: %zu (%zu gpuwarden, %zu unknown to gpuwarden, %zu missing)   "
-                 "S stops, D destroys the selected one",
+                 _("INSTANCES: %zu (%zu gpuwarden, %zu unknown to gpuwarden, %zu missing)   "
+                   "S stops, D destroys the selected one"),
                  ui->fleet.count, marks[FLEET_OURS], marks[FLEET_UNKNOWN], marks[FLEET_MISSING]);
     attron(A_BOLD);
-    mvaddnstr((*y)++, x, line, w);
+    draw_text((*y)++, x, line, w);
     attroff(A_BOLD);
     if (ui->fleet_error[0]) {
-        snprintf(line, sizeof line, "instances: %s", ui->fleet_error);
+        snprintf(line, sizeof line, _("instances: %s"), ui->fleet_error);
         attron(theme_attr(THEME_ERROR));
         mvhline(*y, x, ' ', w);
-        mvaddnstr(*y, x, line, w);
+        draw_text(*y, x, line, w);
         attroff(theme_attr(THEME_ERROR));
         (*y)++;
     }
@@ -213,7 +214,7 @@ void instances_view_draw(struct ui *ui, int y, int x, int h, int w)
     if (!ui->fleet_ready)
         return;
     if (ui->fleet.count == 0) {
-        mvaddnstr(y + 1, x + 2, "no instances", w - 2);
+        draw_text(y + 1, x + 2, _("no instances"), w - 2);
         return;
     }
     char line[512];
@@ -228,7 +229,7 @@ void instances_view_draw(struct ui *ui, int y, int x, int h, int w)
     snprintf(line + used, sizeof line - used, "JOB");
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);
-    mvaddnstr(y, x + 2, line, w - 2);
+    draw_text(y, x + 2, line, w - 2);
     attroff(theme_attr(THEME_HEADER));
     y++;
     ui->inst_height = bottom - y > 1 ? bottom - y : 1;
@@ -242,7 +243,7 @@ void instances_view_draw(struct ui *ui, int y, int x, int h, int w)
         format_row(ui, r, line, sizeof line);
         attron(attr);
         mvhline(y, x, ' ', w);
-        mvaddnstr(y, x + 2, line, w - 2);
+        draw_text(y, x + 2, line, w - 2);
         attroff(attr);
     }
 }

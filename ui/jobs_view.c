@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "draw.h"
+#include "i18n.h"
 #include "theme.h"
 
 #define LIST_MAX 6 /* job rows shown above the pane */
@@ -101,7 +103,7 @@ static void draw_list(const struct ui *ui, int *y, int x, int w, int rows)
 {
     attron(theme_attr(THEME_HEADER));
     mvhline(*y, x, ' ', w);
-    mvaddnstr((*y)++, x, " JOB  INSTANCE   GPU          RECIPE          STEP      ELAPSED  PHASE",
+    draw_text((*y)++, x, " JOB  INSTANCE   GPU          RECIPE          STEP      ELAPSED  PHASE",
               w);
     attroff(theme_attr(THEME_HEADER));
     size_t first = ui->job_sel >= (size_t)rows ? ui->job_sel - (size_t)rows + 1 : 0;
@@ -121,7 +123,7 @@ static void draw_list(const struct ui *ui, int *y, int x, int w, int rows)
         int attr = theme_attr(i == ui->job_sel ? THEME_SELECTED : t);
         attron(attr);
         mvhline(*y, x, ' ', w);
-        mvaddnstr((*y)++, x, line, w);
+        draw_text((*y)++, x, line, w);
         attroff(attr);
     }
 }
@@ -140,7 +142,7 @@ static void progress(const struct ui_job *j, char *out, size_t size)
             bar[i] = i < done ? '#' : '-';
         bar[10] = '\0';
     }
-    snprintf(out, size, "%s%s%s phase %d%s%.0d: %s", bar[0] ? "[" : "", bar, bar[0] ? "]" : "",
+    snprintf(out, size, _("%s%s%s phase %d%s%.0d: %s"), bar[0] ? "[" : "", bar, bar[0] ? "]" : "",
              j->st.phase, j->phase_total ? "/" : "", j->phase_total, j->st.phase_name);
 }
 
@@ -157,20 +159,20 @@ static void draw_pane(const struct ui *ui, const struct ui_job *j, int y, int x,
     progress(j, prog, sizeof prog);
     unsigned long long fresh = logring_total(j->log) - j->paused_total;
     if (j->follow)
-        snprintf(chip, sizeof chip, "FOLLOW");
+        snprintf(chip, sizeof chip, "%s", _("FOLLOW"));
     else
-        snprintf(chip, sizeof chip, "PAUSED +%llu", fresh);
-    snprintf(head, sizeof head, " LOG #%d instance %lld | %s | %s", j->st.job,
+        snprintf(chip, sizeof chip, _("PAUSED +%llu"), fresh);
+    snprintf(head, sizeof head, _(" LOG #%d instance %lld | %s | %s"), j->st.job,
              (long long)j->st.instance_id, prog, chip);
     size_t n = strlen(head);
     if (logring_dropped(j->log))
-        n += (size_t)snprintf(head + n, sizeof head - n, " | %llu older lines dropped",
+        n += (size_t)snprintf(head + n, sizeof head - n, _(" | %llu older lines dropped"),
                               logring_dropped(j->log));
     if (ui->log_search[0] && n < sizeof head)
-        snprintf(head + n, sizeof head - n, " | search: %s", ui->log_search);
+        snprintf(head + n, sizeof head - n, _(" | search: %s"), ui->log_search);
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);
-    mvaddnstr(y, x, head, w);
+    draw_text(y, x, head, w);
     attroff(theme_attr(THEME_HEADER));
     y++;
     h--;
@@ -178,7 +180,7 @@ static void draw_pane(const struct ui *ui, const struct ui_job *j, int y, int x,
     size_t count = logring_count(j->log);
     if (count == 0 || h <= 0) {
         if (h > 0)
-            mvaddnstr(y, x + 1, "(no output yet)", w - 1);
+            draw_text(y, x + 1, _("(no output yet)"), w - 1);
         return;
     }
     /* find the first line to show: walk up from the bottom line until the pane is full */
@@ -214,10 +216,10 @@ static void draw_pane(const struct ui *ui, const struct ui_job *j, int y, int x,
 void jobs_view_draw(const struct ui *ui, int y, int x, int h, int w)
 {
     if (ui->njobs == 0) {
-        mvaddnstr(y + 1, x + 2,
-                  "LOGS: no jobs yet. Select an offer, pick a recipe (p) and press L to launch;",
+        draw_text(y + 1, x + 2,
+                  _("LOGS: no jobs yet. Select an offer, pick a recipe (p) and press L to launch;"),
                   w - 4);
-        mvaddnstr(y + 2, x + 2, "its setup log streams here.", w - 4);
+        draw_text(y + 2, x + 2, _("its setup log streams here."), w - 4);
         return;
     }
     int list = 0;

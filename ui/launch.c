@@ -10,6 +10,7 @@
 #include "assets.h"
 #include "checklist_view.h"
 #include "cmd_launch.h"
+#include "i18n.h"
 #include "jobs_view.h"
 #include "state.h"
 
@@ -62,7 +63,7 @@ static void start(struct ui *ui, struct launcher *l, const struct offer *offer,
 {
     struct ui_job *uj = add_job(ui);
     if (uj == NULL) {
-        snprintf(ui->notice, sizeof ui->notice, "%d jobs are running: no room for another",
+        snprintf(ui->notice, sizeof ui->notice, _("%d jobs are running: no room for another"),
                  UI_MAX_JOBS);
         return;
     }
@@ -141,9 +142,9 @@ void launch_restore(struct ui *ui, struct launcher *l)
                 uj->st.step = (enum job_step)k;
         snprintf(uj->st.message, sizeof uj->st.message, "%s", s->message);
         char line[600];
-        snprintf(line, sizeof line, "[%s] from an earlier session: %s%s", s->step, s->message,
-                 !strcmp(s->state, "running") ? " (not re-attached: the demo's instances end "
-                                                "with its process, or the recipe is gone)"
+        snprintf(line, sizeof line, _("[%s] from an earlier session: %s%s"), s->step, s->message,
+                 !strcmp(s->state, "running") ? _(" (not re-attached: the demo's instances end "
+                                                  "with its process, or the recipe is gone)")
                                               : "");
         jobs_log_push(uj, line, strlen(line));
     }
@@ -154,12 +155,12 @@ void launch_open(struct ui *ui, int key)
 {
     const struct offer *o = ui_selected(ui);
     if (o == NULL || (o->flags & UI_OFFER_GONE)) {
-        snprintf(ui->notice, sizeof ui->notice, "select an offer to launch");
+        snprintf(ui->notice, sizeof ui->notice, "%s", _("select an offer to launch"));
         return;
     }
     if (ui->recipe == NULL) {
-        snprintf(ui->notice, sizeof ui->notice,
-                 "pick a recipe first (p): it says what to set up and how to test it");
+        snprintf(ui->notice, sizeof ui->notice, "%s",
+                 _("pick a recipe first (p): it says what to set up and how to test it"));
         return;
     }
     struct preflight_row rows[PREFLIGHT_ROWS];
@@ -175,20 +176,20 @@ void launch_open(struct ui *ui, int key)
     }
     ui->dialog_offer = *o;
     if (counts[CHECK_FAIL]) {
-        dialog_open(&ui->dialog, 0, o->id, key, " launch refused ", "Close",
-                    "Offer %lld (%s) cannot be launched with %s: the checklist has a FAIL "
-                    "row.\n%s\n\nPick another offer or another recipe.",
+        dialog_open(&ui->dialog, 0, o->id, key, _(" launch refused "), _("Close"),
+                    _("Offer %lld (%s) cannot be launched with %s: the checklist has a FAIL "
+                      "row.\n%s\n\nPick another offer or another recipe."),
                     (long long)o->id, o->gpu_name, ui->recipe->name, failing);
         return;
     }
-    dialog_open(&ui->dialog, UI_DIALOG_LAUNCH, o->id, key, " launch: this rents a machine ",
-                "Cancel|Launch",
-                "Offer %lld: %d x %s, %.1f GB VRAM, %s, $%.3f/h (storage is billed from "
-                "creation, the GPU once it runs).\nRecipe %s: image %s.\n\nChecklist: %d PASS, "
-                "%d WARN, %d PENDING, %d UNKNOWN, no FAIL. Rows 9 and 10 are decided on the "
-                "machine.\n\nThe job creates the instance, waits for it to boot, connects over "
-                "SSH, checks the GPU, runs the setup and tests the service. A failure leaves the "
-                "instance as it is.",
+    dialog_open(&ui->dialog, UI_DIALOG_LAUNCH, o->id, key, _(" launch: this rents a machine "),
+                _("Cancel|Launch"),
+                _("Offer %lld: %d x %s, %.1f GB VRAM, %s, $%.3f/h (storage is billed from "
+                  "creation, the GPU once it runs).\nRecipe %s: image %s.\n\nChecklist: %d PASS, "
+                  "%d WARN, %d PENDING, %d UNKNOWN, no FAIL. Rows 9 and 10 are decided on the "
+                  "machine.\n\nThe job creates the instance, waits for it to boot, connects over "
+                  "SSH, checks the GPU, runs the setup and tests the service. A failure leaves the "
+                  "instance as it is."),
                 (long long)o->id, o->num_gpus ? o->num_gpus : 1, o->gpu_name,
                 o->gpu_ram_mib / 1024.0, o->country[0] ? o->country : "??", o->dph_total,
                 ui->recipe->name, ui->recipe->image, counts[CHECK_PASS], counts[CHECK_WARN],
@@ -201,7 +202,7 @@ void launch_start(struct ui *ui, struct launcher *l)
         return;
     start(ui, l, &ui->dialog_offer, ui->recipe, 0, 0);
     ui->view = UI_VIEW_LOGS;
-    snprintf(ui->notice, sizeof ui->notice, "launching offer %lld: job #%d",
+    snprintf(ui->notice, sizeof ui->notice, _("launching offer %lld: job #%d"),
              (long long)ui->dialog_offer.id, ui->jobs[ui->job_sel].st.job);
 }
 
@@ -223,23 +224,25 @@ static void failure_dialog(struct ui *ui, const struct ui_job *j)
     for (size_t i = 0; i < 6 && j->st.last_lines[i][0] && used < sizeof lines; i++)
         used +=
             (size_t)snprintf(lines + used, sizeof lines - used, "\n  | %s", j->st.last_lines[i]);
-    char instance[240] = "Nothing was rented.";
+    char instance[400];
+    snprintf(instance, sizeof instance, "%s", _("Nothing was rented."));
     if (j->st.instance_id)
         snprintf(instance, sizeof instance,
-                 "Instance %lld is left as it is and keeps billing until you stop or destroy it: "
-                 "Keep leaves it (instances view, 4); Stop and Destroy ask again, in their own "
-                 "dialog.",
+                 _("Instance %lld is left as it is and keeps billing until you stop or destroy "
+                   "it: Keep leaves it (instances view, 4); Stop and Destroy ask again, in their "
+                   "own dialog."),
                  (long long)j->st.instance_id);
     /* the choices go through the gate's own dialogs (app.c opens them): nothing here sends */
-    const char *buttons = !j->st.instance_id ? "Keep"
-                          : ui->utf8         ? "Keep|Stop\u2026|Destroy\u2026"
-                                             : "Keep|Stop...|Destroy...";
-    dialog_open(&ui->dialog, UI_DIALOG_JOB_FAILED, j->st.instance_id, 0, " launch failed ", buttons,
-                "Job #%d failed at %s%s%.0d: %s%s\n\n%s%s", j->st.job, job_step_name(j->st.step),
-                j->st.case_id ? ", case " : "", j->st.case_id, j->st.message, lines, instance,
-                j->st.ask_destroy ? "\n\nThe GPU is not what the offer advertised (case 7): "
-                                    "destroying this instance and picking another offer is "
-                                    "advised."
+    const char *buttons = !j->st.instance_id ? _("Keep")
+                          : ui->utf8         ? _("Keep|Stop\u2026|Destroy\u2026")
+                                             : _("Keep|Stop...|Destroy...");
+    dialog_open(&ui->dialog, UI_DIALOG_JOB_FAILED, j->st.instance_id, 0, _(" launch failed "),
+                buttons, _("Job #%d failed at %s%s%.0d: %s%s\n\n%s%s"), j->st.job,
+                job_step_name(j->st.step), j->st.case_id ? _(", case ") : "", j->st.case_id,
+                j->st.message, lines, instance,
+                j->st.ask_destroy ? _("\n\nThe GPU is not what the offer advertised (case 7): "
+                                      "destroying this instance and picking another offer is "
+                                      "advised.")
                                   : "");
 }
 
@@ -257,8 +260,8 @@ void launch_event(struct ui *ui, const struct event *ev)
     const struct job_status *st = ev->payload;
     j->st = *st;
     char line[600];
-    snprintf(line, sizeof line, "[%s] %s%s", job_step_name(st->step), st->warn ? "warning: " : "",
-             st->message);
+    snprintf(line, sizeof line, "[%s] %s%s", job_step_name(st->step),
+             st->warn ? _("warning: ") : "", st->message);
     jobs_log_push(j, line, strlen(line));
     if (st->state != JOB_RUNNING) {
         j->ended_at = (double)time(NULL);

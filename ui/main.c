@@ -13,12 +13,14 @@
 #include "cmd_lint.h"
 #include "cmd_offers.h"
 #include "cmd_recipes.h"
+#include "i18n.h"
 #include "jsonarena.h"
 #include "ssh.h"
 
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    i18n_init();
     struct cli_options o;
     struct gw_error err = {0};
     if (cli_parse(argc, argv, &o, &err) < 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "i18n.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -193,7 +194,7 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
     snprintf(line + used, sizeof line - used, "REASONS");
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);
-    mvaddnstr(y, x, line, w);
+    draw_text(y, x, line, w);
     attroff(theme_attr(THEME_HEADER));
 }
 
@@ -239,10 +240,10 @@ void offers_view_draw(struct ui *ui, int y, int x, int h, int w)
     ui->table_y = y + 1;
     keep_visible(ui);
     if (ui->nrows == 0) {
-        const char *msg = ui->fetched_at == 0 ? "fetching offers..."
-                          : ui->filter[0]     ? "no offer matches the filter (Esc clears it)"
-                                              : "no offers";
-        mvaddnstr(y + 2, x + 2, msg, w - 2);
+        const char *msg = ui->fetched_at == 0 ? _("fetching offers...")
+                          : ui->filter[0]     ? _("no offer matches the filter (Esc clears it)")
+                                              : _("no offers");
+        draw_text(y + 2, x + 2, msg, w - 2);
         return;
     }
     for (int i = 0; i < h - 1 && ui->top + (size_t)i < ui->nrows; i++) {

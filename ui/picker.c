@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "draw.h"
+#include "i18n.h"
 #include "theme.h"
 
 void picker_draw(const struct ui *ui, int lines, int cols)
@@ -16,14 +17,14 @@ void picker_draw(const struct ui *ui, int lines, int cols)
     if (h > lines - 2)
         h = lines - 2;
     int y0 = (lines - h) / 2, x0 = (cols - w) / 2;
-    draw_box(y0, x0, h, w, " recipe: Enter picks, Esc cancels ");
+    draw_box(y0, x0, h, w, _(" recipe: Enter picks, Esc cancels "));
     int y = y0 + 1;
     if (ui->recipe_error[0])
         draw_wrap(&y, x0 + 2, w - 4, y0 + 3, ui->recipe_error, theme_attr(THEME_ERROR));
     for (int i = 0; i < n && y < y0 + h - 1; i++, y++) {
         char line[256];
         if (i == 0) {
-            snprintf(line, sizeof line, "(no recipe)  judge by the flags alone");
+            snprintf(line, sizeof line, "%s", _("(no recipe)  judge by the flags alone"));
         } else {
             const struct recipe *r = &ui->recipes.items[i - 1];
             char cc[16] = "";
@@ -36,7 +37,7 @@ void picker_draw(const struct ui *ui, int lines, int cols)
         if (sel)
             attron(theme_attr(THEME_SELECTED));
         mvhline(y, x0 + 1, ' ', w - 2);
-        mvaddnstr(y, x0 + 2, line, w - 4);
+        draw_text(y, x0 + 2, line, w - 4);
         if (sel)
             attroff(theme_attr(THEME_SELECTED));
     }

@@ -124,6 +124,7 @@ class TestInstall(unittest.TestCase):
         installed = sorted(os.path.relpath(os.path.join(d, f), prefix)
                            for d, _, fs in os.walk(prefix) for f in fs)
         self.assertEqual(installed, ["bin/gpuwarden", "share/bash-completion/completions/gpuwarden",
+                                     "share/locale/ja/LC_MESSAGES/gpuwarden.mo",
                                      "share/man/man1/gpuwarden.1",
                                      "share/zsh/site-functions/_gpuwarden"])
         # from a folder far from the source tree: the assets travel inside the binary
@@ -137,6 +138,14 @@ class TestInstall(unittest.TestCase):
                                timeout=30)
             self.assertEqual(r.returncode, 0, (argv, r.stderr))
             self.assertIn(needle, r.stdout, argv)
+        # the installed catalogue, found from the binary's own prefix (<prefix>/share/locale)
+        locales = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+        if "ja_jp.utf8" in locales.replace("-", ""):
+            ja = dict(env, LANG="ja_JP.UTF-8", LC_ALL="ja_JP.UTF-8")
+            r = subprocess.run([exe, "cases", "7"], cwd=tmp, env=ja, capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("事例7: RTX 3060 8GB/12GBバリアント不一致", r.stdout)
         if shutil.which("bash"):
             comp = os.path.join(prefix, "share/bash-completion/completions/gpuwarden")
             r = subprocess.run(["bash", "-n", comp], capture_output=True, text=True, timeout=10)

@@ -1,0 +1,25 @@
+/* Message translation (gettext, text domain "gpuwarden"). English is the source text and the
+ * default: a locale without a catalogue shows the msgids as they are. Strings in static tables
+ * are marked with N_() and translated with _() where they are drawn. */
+#ifndef GPUWARDEN_I18N_H
+#define GPUWARDEN_I18N_H
+
+#include <libintl.h>
+#include <stdbool.h>
+
+#define _(s)  gettext(s)
+#define N_(s) (s)
+
+/* Binds the text domain to the first of these folders that exists:
+ *   1. $GPUWARDEN_LOCALEDIR, when set and not empty;
+ *   2. <folder of the binary>/build/locale   (./gpuwarden in the source tree);
+ *   3. <folder of the binary>/../locale      (build/<flavour>/gpuwarden);
+ *   4. <folder of the binary>/../share/locale (an installed binary, whatever its prefix);
+ *   5. GPUWARDEN_LOCALEDIR, compiled in as $(PREFIX)/share/locale.
+ * Also tells the failure cases which language to show. Call after setlocale(). */
+void i18n_init(void);
+
+/* The folder bound (for tests and `gpuwarden config`-style reports). */
+const char *i18n_localedir(void);
+
+#endif
