@@ -669,7 +669,9 @@ class TestDemo(TuiCase):
                                       text=True, timeout=10).stdout.split()
                 self.assertEqual(len(kids), 1, kids)
                 os.kill(int(kids[0]), sig)
-                s = d.wait(lambda s: "EXITED=" in s.text, "the shell after %s" % sig.name)
+                # the modes line comes after EXITED=: wait for both
+                s = d.wait(lambda s: "EXITED=" in s.text and "icanon" in s.text,
+                           "the shell after %s" % sig.name)
                 self.assertIn("EXITED=%d" % status, s.text)
                 self.assertIn("icanon echo", s.text)
                 self.assertNotIn("-icanon", s.text)
