@@ -54,10 +54,58 @@ void cmd_offers_print_table(FILE *out, const struct offer_list *list,
     }
 }
 
+/* v as cJSON prints it when that is plain digits (1000064, 1967.5, 0.9944), in buf (>= 32 bytes).
+ * cJSON prints every number with sprintf "%1.15g" checked by sscanf, most of the time
+ * `offers --json` takes. Here v * 10^k (0 <= k <= 6) rounds to a whole number below 10^15, written
+ * with k decimals and checked with strtod: a text of at most 15 significant digits that reads
+ * back as v, with v in the fixed-notation range of %g, is the text "%1.15g" gives. False
+ * otherwise (-0, tiny, huge or long values): cJSON prints those. */
+static bool plain_number(double v, char *buf, size_t size)
+{
+    double a = fabs(v), scale = 1;
+    if (size < 32 || (v == 0 && signbit(v)))
+        return false;
+    if (v == 0) {
+        memcpy(buf, "0", 2);
+        return true;
+    }
+    if (!(a >= 1e-4 && a < 1e15))
+        return false;
+    for (int k = 0; k <= 6; k++, scale *= 10) {
+        double n = round(a * scale);
+        if (n >= 1e15)
+            return false;
+        if (fabs(a * scale - n) > n * 1e-15)
+            continue;
+        long long whole = (long long)n, unit = (long long)scale;
+        long long ip = whole / unit, fp = whole % unit;
+        int digits = k;
+        for (; digits > 0 && fp % 10 == 0; fp /= 10)
+            digits--;
+        char *p = buf + size - 1; /* written backwards from the end, then moved */
+        *p = '\0';
+        for (int d = 0; d < digits; d++, fp /= 10)
+            *--p = (char)('0' + fp % 10);
+        if (digits > 0)
+            *--p = '.';
+        do
+            *--p = (char)('0' + ip % 10);
+        while ((ip /= 10) > 0);
+        if (v < 0)
+            *--p = '-';
+        memmove(buf, p, (size_t)(buf + size - p));
+        return strtod(buf, NULL) == v;
+    }
+    return false;
+}
+
 void cmd_offers_json_number(struct cJSON *obj, const char *key, double v)
 {
+    char text[40];
     if (isnan(v))
         cJSON_AddNullToObject(obj, key);
+    else if (plain_number(v, text, sizeof text))
+        cJSON_AddRawToObject(obj, key, text);
     else
         cJSON_AddNumberToObject(obj, key, v);
 }
@@ -73,7 +121,7 @@ static cJSON *region_array(const char list[][4], size_t n)
 static cJSON *offer_json(const struct offer *o, const struct requirements *req)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "id", (double)o->id);
+    cmd_offers_json_number(j, "id", (double)o->id);
     if (o->gpu_name[0])
         cJSON_AddStringToObject(j, "gpu_name", o->gpu_name);
     else
@@ -102,7 +150,7 @@ static cJSON *offer_json(const struct offer *o, const struct requirements *req)
         cJSON_AddStringToObject(fj, "level", level_name(f[r].level));
         cJSON_AddStringToObject(fj, "message", f[r].message);
         if (f[r].case_id)
-            cJSON_AddNumberToObject(fj, "case", f[r].case_id);
+            cmd_offers_json_number(fj, "case", f[r].case_id);
         else
             cJSON_AddNullToObject(fj, "case");
         cJSON_AddItemToArray(findings, fj);

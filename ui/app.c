@@ -579,6 +579,15 @@ static int initial_column(const struct cli_options *o)
     return 0;
 }
 
+/* Whether a tick of the data-age timer changes only the status bar here: the offer table and the
+ * detail pane do not move with time, and no spinner, job clock, overlay or error line is up. */
+static bool age_tick_only(const struct ui *ui)
+{
+    return (ui->view == UI_VIEW_OFFERS || ui->view == UI_VIEW_DETAIL) && !ui->checklist &&
+           !ui->help && !ui->picker && !ui->dialog.open && !ui->fetching && !ui->error[0] &&
+           !launch_active(ui) && COLS >= MIN_COLS && LINES >= MIN_LINES;
+}
+
 static void loop(struct ui *ui, struct event_queue *q, const struct workers *w)
 {
     long last_draw = 0;
@@ -600,6 +609,14 @@ static void loop(struct ui *ui, struct event_queue *q, const struct workers *w)
         int n = poll(fds, 2, timeout);
         if (n < 0 && errno != EINTR)
             break;
+        if (n == 0 && !dirty && age_tick_only(ui)) {
+            /* the idle dashboard's once-a-second tick: one line, not the whole screen */
+            draw_status(ui, COLS);
+            wnoutrefresh(stdscr);
+            doupdate();
+            last_draw = now_ms();
+            continue;
+        }
         if (n == 0) {
             dirty = true; /* a timer: the age or the spinner moved */
             continue;
