@@ -48,6 +48,14 @@ dict() {
     esac
 }
 
+# Seeds kept elsewhere in the tree (fixtures, bundled recipes), not copied into tests/fuzz/.
+extra_seeds() {
+    case $1 in
+    lint) ls tests/fixtures/lint/*.sh assets/recipes/*.sh assets/demo/*.sh 2>/dev/null ;;
+    recipe) ls tests/fixtures/recipes/*.json assets/recipes/*.json 2>/dev/null ;;
+    esac
+}
+
 failed=""
 total=0
 
@@ -94,6 +102,10 @@ for t in $targets; do
     corpus=$work/corpus-$t
     mkdir -p "$corpus"
     [ -d "tests/fuzz/$t" ] && cp "tests/fuzz/$t"/* "$corpus"/ 2>/dev/null
+    # the project's own scripts and recipes seed lint and recipe too, read where they live
+    for f in $(extra_seeds "$t"); do
+        cp "$f" "$corpus/$(echo "$f" | tr / _)"
+    done
     log=$work/$t.log
     opts="-max_total_time=$secs -max_len=$(max_len "$t") -timeout=10 -print_final_stats=1"
     opts="$opts -artifact_prefix=$crashes/$t-"
