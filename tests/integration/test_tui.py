@@ -1162,10 +1162,11 @@ class TestLaunch(TuiCase):
         # the opening key pressed again does nothing: still open, still on Cancel
         s = self.open_dialog(d)
         d.type("L")
-        time.sleep(0.3)
-        s = d.screen()
+        # keys are handled in order: once Tab has moved the focus, L has been handled too
+        d.keys("Tab")
+        s = d.wait(lambda s: "[ Launch ]" in s.text, "the focus moved by Tab after L")
         self.assertIn("launch: this rents a machine", s.text)
-        self.assertIn("[ Cancel ]", s.text)
+        self.assertNotIn("jobs", s.line(0), "the opening key must not launch")
         d.keys("Escape")
         d.wait(lambda s: "launch: this rents a machine" not in s.text, "closed")
         self.assertNotIn("jobs", d.screen().line(0))
