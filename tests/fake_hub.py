@@ -52,7 +52,6 @@ import json
 import os
 import re
 import select
-import signal
 import socket
 import sys
 import threading
@@ -60,7 +59,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
+from fakeserver import QuietHandler, Server, serve_until_signalled  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("ok", "normal", "429", "500", "503", "malformed", "html", "hang")
 HANG_LIMIT_S = 60.0
@@ -532,24 +531,7 @@ def main(argv=None):
 
     Handler.state = State(args.log)
     server = Server(("127.0.0.1", args.port), Handler, name="fake_hub")
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.start()
-    port = server.server_address[1]
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    sys.stdout.write("%d\n" % port)
-    sys.stdout.flush()
-    while not stop.is_set():
-        stop.wait(0.5)
-    Handler.state.stopping.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    return 0
-
+    return serve_until_signalled(server, Handler.state, args.port_file, announce=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -66,7 +66,6 @@ import json
 import os
 import re
 import select
-import signal
 import socket
 import sys
 import threading
@@ -74,7 +73,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeserver import QuietHandler, Server, write_port_file  # noqa: E402  (tests/fakeserver.py)
+from fakeserver import QuietHandler, Server, serve_until_signalled  # noqa: E402  (tests/fakeserver.py)
 
 FAULT_MODES = ("normal", "429", "500", "502", "503", "auth_error", "malformed", "html",
                "slow", "truncated", "ignore_filters", "hang", "no_such_ask", "huge")
@@ -797,20 +796,7 @@ def main(argv=None):
     Handler.state = State(offers, args.log)
 
     server = Server(("127.0.0.1", 0), Handler, name="fake_vast")
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.start()
-    write_port_file(args.port_file, server.server_address[1])
-    while not stop.is_set():
-        stop.wait(0.5)
-    Handler.state.stopping.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    return 0
-
+    return serve_until_signalled(server, Handler.state, args.port_file)
 
 if __name__ == "__main__":
     sys.exit(main())

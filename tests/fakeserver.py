@@ -7,8 +7,10 @@ standard library only. The scripts import it by putting their own folder on sys.
 
 import json
 import os
+import signal
 import socket
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -60,3 +62,27 @@ def write_port_file(path, port):
     with open(tmp, "w", encoding="ascii") as f:
         f.write("%d\n" % port)
     os.replace(tmp, path)
+
+
+def serve_until_signalled(server, state, port_file=None, announce=False):
+    """Serves on a thread until SIGTERM or SIGINT, then stops cleanly: `state.stopping` is set
+    first so slow and hanging replies end, then the server shuts down. The port goes to
+    `port_file` (atomically) and, with `announce`, to stdout. Returns 0 for sys.exit."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    port = server.server_address[1]
+    if port_file:
+        write_port_file(port_file, port)
+    if announce:
+        sys.stdout.write("%d\n" % port)
+        sys.stdout.flush()
+    while not stop.is_set():
+        stop.wait(0.5)
+    state.stopping.set()
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    return 0
