@@ -55,11 +55,11 @@ TEST_FUZZ_SECONDS ?= 5
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 # Translations (gettext): po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/gpuwarden.mo, which a
-# binary run from the source tree finds (ui/i18n.h has the search order); installed under
+# binary run from the source tree finds (src/i18n.h has the search order); installed under
 # $(PREFIX)/share/locale. `make pot` re-extracts po/gpuwarden.pot from the sources.
 LINGUAS   := $(patsubst po/%.po,%,$(wildcard po/*.po))
 MO        := $(LINGUAS:%=build/locale/%/LC_MESSAGES/gpuwarden.mo)
-POT_SRC   := $(wildcard ui/*.c) src/cmd_cases.c
+POT_SRC   := $(sort $(wildcard src/*.c ui/*.c))
 INSTALLED := $(DESTDIR)$(PREFIX)/bin/gpuwarden $(DESTDIR)$(PREFIX)/share/man/man1/gpuwarden.1 \
              $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gpuwarden \
              $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gpuwarden \
@@ -105,12 +105,15 @@ $(LIB): $(ENGINE_OBJ)
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(DEFS) -c -o $@ $<
+
+# the last place i18n looks for catalogues: where `make install` puts them
+$(BUILD)/src/i18n.o: DEFS := -DGPUWARDEN_LOCALEDIR='"$(PREFIX)/share/locale"'
 
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -DGPUWARDEN_LOCALEDIR='"$(PREFIX)/share/locale"' -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(UI_CFLAGS) -c -o $@ $<
 
 build/embed: tools/embed.c
 	@mkdir -p build

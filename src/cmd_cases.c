@@ -1,30 +1,20 @@
 /* Printing the failure cases, in the language of the messages (cases_field picks it). */
-#ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700 /* wcswidth */
-#endif
 #include "cmd_cases.h"
 
 #include <cJSON.h>
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "cases.h"
-
-#define _(s)  gettext(s)
-#define N_(s) (s)
+#include "i18n.h"
+#include "textwidth.h"
 
 /* "  label" padded to 15 display columns (a translated label may be wide). */
 static void print_label(const char *label)
 {
-    wchar_t w[64];
-    size_t n = mbstowcs(w, label, sizeof w / sizeof w[0]);
-    int cols = n == (size_t)-1 ? (int)strlen(label) : wcswidth(w, n);
-    if (cols < 0)
-        cols = (int)strlen(label);
-    printf("  %s%*s", label, cols < 15 ? 15 - cols : 0, "");
+    printf("  ");
+    textwidth_print(stdout, label, 15);
 }
 
 static void print_case(const cJSON *c)

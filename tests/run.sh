@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
 export TSAN_OPTIONS="halt_on_error=1:${TSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+# English messages whatever the developer's locale (the Japanese tests ask for ja_JP themselves)
+export LANG=C.UTF-8
+unset LC_ALL LC_MESSAGES LANGUAGE
 export GPUWARDEN_BIN="${GPUWARDEN_BIN:-build/asan/gpuwarden}"
 
 passed=0

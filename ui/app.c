@@ -158,7 +158,7 @@ static void draw_status(const struct ui *ui, int cols)
         /* the banner never hides the status: it shortens to "DEMO" on narrow terminals */
         const char *banner =
             ui->utf8 ? _(" DEMO \u2014 nothing is rented ") : _(" DEMO - nothing is rented ");
-        int bw = draw_cols(banner), text = draw_cols(line);
+        int bw = textwidth_cols(banner), text = textwidth_cols(line);
         if (text + bw >= cols) {
             banner = " DEMO ";
             bw = 6;
@@ -206,7 +206,7 @@ void app_draw(struct ui *ui)
         char msg[96];
         snprintf(msg, sizeof msg, _("terminal too small: %dx%d, need %dx%d"), cols, lines, MIN_COLS,
                  MIN_LINES);
-        int len = draw_cols(msg);
+        int len = textwidth_cols(msg);
         draw_text(lines / 2, cols > len ? (cols - len) / 2 : 0, msg, cols);
         wnoutrefresh(stdscr);
         doupdate();

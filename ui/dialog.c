@@ -156,7 +156,7 @@ void dialog_draw(const struct dialog *d, int lines, int cols)
     for (int i = d->nbuttons - 1; i >= 0; i--) {
         char label[80];
         snprintf(label, sizeof label, i == d->focus ? "[ %s ]" : "  %s  ", d->buttons[i]);
-        bx -= draw_cols(label) + 1;
+        bx -= textwidth_cols(label) + 1;
         if (bx <= x0)
             break;
         if (i == d->focus)

@@ -156,14 +156,14 @@ static void format_row(const struct ui *ui, const struct fleet_row *r, char *lin
         snprintf(job, sizeof job, "%s/%s", r->job.state, r->job.step);
     else
         snprintf(job, sizeof job, "-");
-    size_t used = draw_cell(line, 0, size, id, W_ID, false);
-    used = draw_cell(line, used, size, fleet_mark_name(r->mark), W_WHO, false);
-    used = draw_cell(line, used, size, state, W_STATE, false);
-    used = draw_cell(line, used, size, gpu, W_GPU, false);
-    used = draw_cell(line, used, size, dph, W_DPH, true);
-    used = draw_cell(line, used, size, up, W_UP, true);
-    used = draw_cell(line, used, size, cost, W_COST, true);
-    used = draw_cell(line, used, size, setup, W_SETUP, true);
+    size_t used = textwidth_cell(line, 0, size, id, W_ID, false);
+    used = textwidth_cell(line, used, size, fleet_mark_name(r->mark), W_WHO, false);
+    used = textwidth_cell(line, used, size, state, W_STATE, false);
+    used = textwidth_cell(line, used, size, gpu, W_GPU, false);
+    used = textwidth_cell(line, used, size, dph, W_DPH, true);
+    used = textwidth_cell(line, used, size, up, W_UP, true);
+    used = textwidth_cell(line, used, size, cost, W_COST, true);
+    used = textwidth_cell(line, used, size, setup, W_SETUP, true);
     snprintf(line + used, size - used, "%s", job);
 }
 
@@ -218,14 +218,14 @@ void instances_view_draw(struct ui *ui, int y, int x, int h, int w)
         return;
     }
     char line[512];
-    size_t used = draw_cell(line, 0, sizeof line, "ID", W_ID, false);
-    used = draw_cell(line, used, sizeof line, "WHO", W_WHO, false);
-    used = draw_cell(line, used, sizeof line, "STATE", W_STATE, false);
-    used = draw_cell(line, used, sizeof line, "GPU", W_GPU, false);
-    used = draw_cell(line, used, sizeof line, "$/H", W_DPH, true);
-    used = draw_cell(line, used, sizeof line, "UPTIME", W_UP, true);
-    used = draw_cell(line, used, sizeof line, "COST", W_COST, true);
-    used = draw_cell(line, used, sizeof line, "SETUP", W_SETUP, true);
+    size_t used = textwidth_cell(line, 0, sizeof line, "ID", W_ID, false);
+    used = textwidth_cell(line, used, sizeof line, "WHO", W_WHO, false);
+    used = textwidth_cell(line, used, sizeof line, "STATE", W_STATE, false);
+    used = textwidth_cell(line, used, sizeof line, "GPU", W_GPU, false);
+    used = textwidth_cell(line, used, sizeof line, "$/H", W_DPH, true);
+    used = textwidth_cell(line, used, sizeof line, "UPTIME", W_UP, true);
+    used = textwidth_cell(line, used, sizeof line, "COST", W_COST, true);
+    used = textwidth_cell(line, used, sizeof line, "SETUP", W_SETUP, true);
     snprintf(line + used, sizeof line - used, "JOB");
     attron(theme_attr(THEME_HEADER));
     mvhline(y, x, ' ', w);

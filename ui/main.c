@@ -28,6 +28,8 @@ int main(int argc, char **argv)
         cli_free(&o);
         return EXIT_USAGE;
     }
+    if (o.json)
+        i18n_use_english();
     if (o.version) {
         printf("gpuwarden %s\n", GPUWARDEN_VERSION);
         cli_free(&o);

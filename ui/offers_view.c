@@ -184,12 +184,12 @@ static void draw_header(const struct ui *ui, int y, int x, int w)
     static const bool right[] = {false, false, false, true,  true, true,
                                  true,  true,  false, false, false};
     char line[512];
-    size_t used = draw_cell(line, 0, sizeof line, "", 4, false);
+    size_t used = textwidth_cell(line, 0, sizeof line, "", 4, false);
     for (int c = 0; c < ui_ncolumns; c++) {
         char title[24];
         const char *arrow = ui->sort_desc ? "v" : "^";
         snprintf(title, sizeof title, "%s%s", ui_columns[c].title, c == ui->sort_col ? arrow : "");
-        used = draw_cell(line, used, sizeof line, title, width[c], right[c]);
+        used = textwidth_cell(line, used, sizeof line, title, width[c], right[c]);
     }
     snprintf(line + used, sizeof line - used, "REASONS");
     attron(theme_attr(THEME_HEADER));

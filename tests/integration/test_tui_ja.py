@@ -5,7 +5,7 @@ Run from the repository root:
     python3 -m unittest tests.integration.test_tui_ja -v
 
 Uses tests/integration/test_tui.py's tmux harness. The catalogue is build/locale (built by
-`make`); the binary finds it next to itself (ui/i18n.h). Skipped when the ja_JP.UTF-8 locale is
+`make`); the binary finds it next to itself (src/i18n.h). Skipped when the ja_JP.UTF-8 locale is
 not installed (scripts/deps.sh test generates it).
 """
 

@@ -1,6 +1,8 @@
-/* Message translation (gettext, text domain "gpuwarden"). English is the source text and the
- * default: a locale without a catalogue shows the msgids as they are. Strings in static tables
- * are marked with N_() and translated with _() where they are drawn. */
+/* Message translation (gettext, text domain "gpuwarden"), for the engine's sentences and the
+ * dashboard's text alike. English is the source text and the default: a locale without a
+ * catalogue shows the msgids as they are. Strings in static tables are marked with N_() and
+ * translated with _() where they are shown. Identifiers stay English everywhere (column headers,
+ * PASS/WARN/FAIL, verdicts, states, step names, JSON keys): docs/decisions.md says why. */
 #ifndef GPUWARDEN_I18N_H
 #define GPUWARDEN_I18N_H
 
@@ -18,6 +20,10 @@
  *   5. GPUWARDEN_LOCALEDIR, compiled in as $(PREFIX)/share/locale.
  * Also tells the failure cases which language to show. Call after setlocale(). */
 void i18n_init(void);
+
+/* Messages in English from now on, whatever the locale: for --json, a machine format that
+ * scripts compare and parse. Call before any thread starts. */
+void i18n_use_english(void);
 
 /* The folder bound (for tests and `gpuwarden config`-style reports). */
 const char *i18n_localedir(void);

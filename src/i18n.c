@@ -67,6 +67,13 @@ void i18n_init(void)
     cases_set_language(_("en"));
 }
 
+void i18n_use_english(void)
+{
+    /* gettext answers the msgid itself under the C locale, and ignores LANGUAGE there */
+    setlocale(LC_MESSAGES, "C");
+    cases_set_language("en");
+}
+
 const char *i18n_localedir(void)
 {
     return bound;
