@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "i18n.h"
 
 static cJSON *cases;
 static pthread_once_t cases_once = PTHREAD_ONCE_INIT;
@@ -19,7 +20,7 @@ static void cases_load(void)
     const char *text = assets_get("cases.json", &len);
     cases = text ? cJSON_ParseWithLengthOpts(text, len, NULL, 0) : NULL;
     if (!cJSON_IsArray(cases)) {
-        fprintf(stderr, "gpuwarden: built-in cases.json is unusable\n");
+        fprintf(stderr, _("gpuwarden: built-in cases.json is unusable\n"));
         abort();
     }
 }

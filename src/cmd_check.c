@@ -8,9 +8,11 @@
 
 #include "cmd_offers.h"
 #include "hub.h"
+#include "i18n.h"
 #include "lint.h"
 #include "market.h"
 #include "preflight.h"
+#include "textwidth.h"
 
 #define MAX_SOURCES (2 + RECIPE_MAX_MODELS)
 
@@ -32,8 +34,8 @@ static int find_offer(const struct cli_options *o, const struct requirements *re
     }
     query_free(&q);
     if (rc == 0 && m->offers.count == 0) {
-        error_set(err, EXIT_USAGE, "offer %lld not found in %s (rented or withdrawn?)", o->offer_id,
-                  m->source);
+        error_set(err, EXIT_USAGE, _("offer %lld not found in %s (rented or withdrawn?)"),
+                  o->offer_id, m->source);
         rc = -1;
     }
     return rc;
@@ -43,7 +45,7 @@ static void fetch_sources(const struct cli_options *o, struct source_meta *s, si
 {
     if (o->offline) {
         for (size_t i = 0; i < n; i++)
-            snprintf(s[i].error, sizeof s[i].error, "--offline: no metadata requests");
+            snprintf(s[i].error, sizeof s[i].error, _("--offline: no metadata requests"));
         return;
     }
     struct hub_config cfg;
@@ -82,14 +84,22 @@ static void print_json(const struct cli_options *o, const struct recipe *r,
 static void print_text(const struct cli_options *o, const struct recipe *r,
                        const struct offer *offer, const struct preflight_row *rows)
 {
-    printf("Preflight: offer %lld (%s, %s) for recipe %s\n", o->offer_id, offer->gpu_name,
+    /* TRANSLATORS: the offer id, its GPU, its country code, the recipe's name */
+    printf(_("Preflight: offer %lld (%s, %s) for recipe %s\n"), o->offer_id, offer->gpu_name,
            offer->country[0] ? offer->country : "??", r->name);
-    for (int i = 0; i < PREFLIGHT_ROWS; i++)
-        printf("%2d. %-8s %-52s case %d\n    %s\n", rows[i].item, check_status_name(rows[i].status),
-               rows[i].title, rows[i].case_id, rows[i].reason);
-    printf(preflight_failed(rows) ? "Launch refused: a row FAILs (override only in the "
-                                    "dashboard's dialog, written to the audit log).\n"
-                                  : "No row FAILs; rows 9 and 10 are decided after boot.\n");
+    for (int i = 0; i < PREFLIGHT_ROWS; i++) {
+        /* the status stays English (PASS, WARN, ...); the title is padded by display width */
+        printf("%2d. %-8s ", rows[i].item, check_status_name(rows[i].status));
+        textwidth_print(stdout, rows[i].title, 52);
+        putchar(' ');
+        /* TRANSLATORS: after a preflight row's title: the failure case the row prevents */
+        printf(_("case %d"), rows[i].case_id);
+        printf("\n    %s\n", rows[i].reason);
+    }
+    fputs(preflight_failed(rows) ? _("Launch refused: a row FAILs (override only in the "
+                                     "dashboard's dialog, written to the audit log).\n")
+                                 : _("No row FAILs; rows 9 and 10 are decided after boot.\n"),
+          stdout);
 }
 
 int cmd_check_eval(const struct cli_options *o, const struct recipe *r, struct market_result *m,
@@ -131,7 +141,7 @@ int cmd_check(const struct cli_options *o, const struct recipe *r)
         print_text(o, r, &m.offers.items[0], rows);
     market_result_free(&m);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "gpuwarden: cannot write the output\n");
+        fprintf(stderr, _("gpuwarden: cannot write the output\n"));
         return EXIT_USAGE;
     }
     return preflight_failed(rows) ? EXIT_CHECK_FAILED : EXIT_OK;

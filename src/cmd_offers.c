@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "jsonarena.h"
 #include "rules.h"
 
@@ -24,8 +25,8 @@ struct provider *cmd_offers_provider(const struct cli_options *o, struct gw_erro
     if (found < 0)
         return NULL;
     if (!found && o->provider == NULL) {
-        fprintf(stderr, "gpuwarden: no vast.ai API key found; showing the built-in demo market "
-                        "(nothing is rented)\n");
+        fprintf(stderr, _("gpuwarden: no vast.ai API key found; showing the built-in demo market "
+                          "(nothing is rented)\n"));
         return provider_demo_new();
     }
     const char *url = o->api_url ? o->api_url : getenv("VAST_URL");
@@ -40,6 +41,7 @@ struct provider *cmd_offers_provider(const struct cli_options *o, struct gw_erro
 void cmd_offers_print_table(FILE *out, const struct offer_list *list,
                             const struct requirements *req, bool utf8)
 {
+    /* not translated: column headers, which scripts and the columns below rely on */
     fprintf(out, OFFER_ROW_FMT "%-7s  %s\n", "ID", "GPU", "N", "VRAM", "CC", "$/H", "REL", "HOST",
             "CTRY", "NET", "VERDICT", "REASONS");
     for (size_t i = 0; i < list->count; i++) {
@@ -182,6 +184,7 @@ void cmd_offers_print_json(FILE *out, const struct market_result *m, const char 
     char *head = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     head[strlen(head) - 1] = '\0'; /* reopen the object to append "offers" */
+    /* not translated: JSON */
     fprintf(out, "%s,\"offers\":[", head);
     free(head);
     struct json_arena arena;
@@ -206,7 +209,7 @@ int cmd_offers(const struct cli_options *o)
 {
     struct gw_error err = {0};
     if (o->query.warnings[0])
-        fprintf(stderr, "gpuwarden: warning: %s\n", o->query.warnings);
+        fprintf(stderr, _("gpuwarden: warning: %s\n"), o->query.warnings);
     struct market_request req = cli_market_request(o);
     struct market_result m;
     const char *provider = "file";
@@ -223,8 +226,8 @@ int cmd_offers(const struct cli_options *o)
         rc = market_fetch(p, &req, &m, &err);
         if (rc == 0 && m.report.filtered > 0 && strcmp(provider, "demo") != 0)
             fprintf(stderr,
-                    "gpuwarden: warning: %s returned %zu offers that do not match the query; "
-                    "they are not shown\n",
+                    _("gpuwarden: warning: %s returned %zu offers that do not match the query; "
+                      "they are not shown\n"),
                     m.source, m.report.filtered);
         provider_free(p);
     }
@@ -234,9 +237,9 @@ int cmd_offers(const struct cli_options *o)
         return err.kind ? (int)err.kind : EXIT_PROVIDER;
     }
     if (m.report.note[0])
-        fprintf(stderr, "gpuwarden: warning: %s: %s\n", m.source, m.report.note);
+        fprintf(stderr, _("gpuwarden: warning: %s: %s\n"), m.source, m.report.note);
     if (m.report.skipped)
-        fprintf(stderr, "gpuwarden: warning: %s: skipped %zu entries without an offer id\n",
+        fprintf(stderr, _("gpuwarden: warning: %s: skipped %zu entries without an offer id\n"),
                 m.source, m.report.skipped);
     if (o->json)
         cmd_offers_print_json(stdout, &m, provider, &o->req);
@@ -244,7 +247,7 @@ int cmd_offers(const struct cli_options *o)
         cmd_offers_print_table(stdout, &m.offers, &o->req, cmd_offers_utf8());
     market_result_free(&m);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "gpuwarden: cannot write the output\n");
+        fprintf(stderr, _("gpuwarden: cannot write the output\n"));
         return EXIT_PROVIDER;
     }
     return EXIT_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 struct gpu_alias {
@@ -80,13 +81,13 @@ static int parse_line(struct gpus_table *t, char *line, int lineno, size_t *cap_
     char *names = next_field(&cur), *cc = next_field(&cur), *vram = next_field(&cur),
          *arch = next_field(&cur);
     if (!names || !cc || !vram || !arch || cur != NULL) {
-        error_set(err, EXIT_USAGE, "gpus.tsv line %d: expected 4 tab-separated columns", lineno);
+        error_set(err, EXIT_USAGE, _("gpus.tsv line %d: expected 4 tab-separated columns"), lineno);
         return -1;
     }
     char *end;
     double ccv = strtod(cc, &end);
     if (end == cc || *end || ccv <= 0 || ccv > 20) {
-        error_set(err, EXIT_USAGE, "gpus.tsv line %d: bad compute capability '%s'", lineno, cc);
+        error_set(err, EXIT_USAGE, _("gpus.tsv line %d: bad compute capability '%s'"), lineno, cc);
         return -1;
     }
     xgrow((void **)&t->models, cap_m, t->nmodels + 1, sizeof *t->models);
@@ -97,7 +98,7 @@ static int parse_line(struct gpus_table *t, char *line, int lineno, size_t *cap_
     for (char *v = strtok_r(vram, ";", &vsave); v; v = strtok_r(NULL, ";", &vsave)) {
         long gb = strtol(v, &end, 10);
         if (end == v || *end || gb <= 0 || gb > 4096 || m->nvram == GPUS_MAX_VARIANTS) {
-            error_set(err, EXIT_USAGE, "gpus.tsv line %d: bad VRAM size '%s'", lineno, v);
+            error_set(err, EXIT_USAGE, _("gpus.tsv line %d: bad VRAM size '%s'"), lineno, v);
             return -1;
         }
         /* kept ascending so "8/12 GB" reads the same whatever order the table uses */
@@ -125,7 +126,7 @@ static int parse_line(struct gpus_table *t, char *line, int lineno, size_t *cap_
             (struct gpu_alias){.norm = xstrdup(norm), .len = strlen(norm), .model = t->nmodels};
     }
     if (m->name == NULL) {
-        error_set(err, EXIT_USAGE, "gpus.tsv line %d: no name", lineno);
+        error_set(err, EXIT_USAGE, _("gpus.tsv line %d: no name"), lineno);
         return -1;
     }
     t->nmodels++;
@@ -158,7 +159,7 @@ struct gpus_table *gpus_parse(const char *text, size_t len, struct gw_error *err
         for (size_t j = i; j-- > 0 && t->aliases[j].len == t->aliases[i].len;) {
             if (t->aliases[j].model != t->aliases[i].model &&
                 strcmp(t->aliases[j].norm, t->aliases[i].norm) == 0) {
-                error_set(err, EXIT_USAGE, "gpus.tsv: alias '%s' names two models",
+                error_set(err, EXIT_USAGE, _("gpus.tsv: alias '%s' names two models"),
                           t->aliases[i].norm);
                 gpus_free(t);
                 return NULL;
@@ -192,8 +193,8 @@ static void builtin_load(void)
     struct gw_error err = {0};
     builtin = text ? gpus_parse(text, len, &err) : NULL;
     if (builtin == NULL) {
-        fprintf(stderr, "gpuwarden: built-in GPU table unusable: %s\n",
-                text ? err.msg : "asset missing");
+        fprintf(stderr, _("gpuwarden: built-in GPU table unusable: %s\n"),
+                text ? err.msg : _("asset missing"));
         abort();
     }
 }

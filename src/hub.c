@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 #define HUB_DEFAULT_TTL_S   (24L * 3600)
@@ -161,7 +162,7 @@ static int get(struct hub *h, const char *url, const char *const *headers, struc
         if (!cJSON_IsObject(a->json)) {
             cJSON_Delete(a->json);
             a->json = NULL;
-            error_set(err, EXIT_PROVIDER, "malformed response from %s: not a JSON object", url);
+            error_set(err, EXIT_PROVIDER, _("malformed response from %s: not a JSON object"), url);
             rc = -1;
         }
     }
@@ -185,12 +186,14 @@ static void describe(const char *service, const char *id, const char *url, const
     url_host(url, host, sizeof host);
     if (a->status == 404 || (not_found_401 && a->status == 401)) {
         *definitive = true;
-        error_set(err, EXIT_PROVIDER, "not found on %s: %s (%s)", service, id, url);
+        /* TRANSLATORS: the service (Docker Hub, GitHub, Hugging Face), the image, repository or
+           model id, and the URL asked */
+        error_set(err, EXIT_PROVIDER, _("not found on %s: %s (%s)"), service, id, url);
     } else if (a->rate_limited) {
-        error_set(err, EXIT_PROVIDER, "rate limited by %s; try again in %ld s (%s)", host,
+        error_set(err, EXIT_PROVIDER, _("rate limited by %s; try again in %ld s (%s)"), host,
                   a->retry_after_s > 0 ? a->retry_after_s : 60L, url);
     } else {
-        error_set(err, EXIT_PROVIDER, "%s answered HTTP %ld for %s", host, a->status, url);
+        error_set(err, EXIT_PROVIDER, _("%s answered HTTP %ld for %s"), host, a->status, url);
     }
 }
 
@@ -505,14 +508,15 @@ int hub_fetch(struct hub *h, struct source_meta *m, struct gw_error *err)
         valid = trust_image_split(id, ns, sizeof ns, repo, sizeof repo, tag, sizeof tag) == 0;
         if (!valid)
             error_set(&ferr, EXIT_USAGE,
-                      "%s is not a Docker Hub image (another registry, or malformed): its "
-                      "publisher cannot be checked",
+                      _("%s is not a Docker Hub image (another registry, or malformed): its "
+                        "publisher cannot be checked"),
                       id);
     } else if (!valid_owner_name(id, kind == SOURCE_MODEL)) {
         valid = false;
-        error_set(&ferr, EXIT_USAGE, "'%s' is not a %s id (%s)", id,
-                  kind == SOURCE_REPO ? "GitHub repository" : "Hugging Face model",
-                  kind == SOURCE_REPO ? "owner/name" : "org/name");
+        if (kind == SOURCE_REPO)
+            error_set(&ferr, EXIT_USAGE, _("'%s' is not a GitHub repository id (owner/name)"), id);
+        else
+            error_set(&ferr, EXIT_USAGE, _("'%s' is not a Hugging Face model id (org/name)"), id);
     }
 
     char key[sizeof ns + sizeof repo + sizeof tag + 8] = "";
@@ -549,13 +553,13 @@ int hub_fetch(struct hub *h, struct source_meta *m, struct gw_error *err)
         *m = cached;
         memcpy(m->id, id, sizeof id);
         long long age = now > cached.fetched_at ? (long long)(now - cached.fetched_at) : 0;
-        char when[32];
+        char note[sizeof ferr.msg + 96];
         if (age >= 3600)
-            snprintf(when, sizeof when, "%lld h", age / 3600);
+            snprintf(note, sizeof note, _("cached %lld h ago; refresh failed: %s"), age / 3600,
+                     ferr.msg);
         else
-            snprintf(when, sizeof when, "%lld min", age / 60);
-        char note[sizeof ferr.msg + 64];
-        snprintf(note, sizeof note, "cached %s ago; refresh failed: %s", when, ferr.msg);
+            snprintf(note, sizeof note, _("cached %lld min ago; refresh failed: %s"), age / 60,
+                     ferr.msg);
         copy_cut(m->error, sizeof m->error, note);
         return 0;
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
@@ -202,7 +203,7 @@ int market_fetch(struct provider *p, const struct market_request *r, struct mark
     if (rc < 0) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
-        error_set(err, EXIT_PROVIDER, "malformed response from %s: %s", p->source, why);
+        error_set(err, EXIT_PROVIDER, _("malformed response from %s: %s"), p->source, why);
     }
     return rc;
 }
@@ -214,7 +215,7 @@ int market_load_file(const char *path, const struct market_request *r, struct ma
     snprintf(out->source, sizeof out->source, "%s", path);
     FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
     if (f == NULL) {
-        error_set(err, EXIT_USAGE, "cannot open %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot open %s: %s"), path, strerror(errno));
         return -1;
     }
     char *buf = NULL;
@@ -230,7 +231,7 @@ int market_load_file(const char *path, const struct market_request *r, struct ma
         fclose(f);
     if (failed) {
         free(buf);
-        error_set(err, EXIT_USAGE, "cannot read %s", path);
+        error_set(err, EXIT_USAGE, _("cannot read %s"), path);
         return -1;
     }
     out->fetched_at = time(NULL);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -30,7 +31,7 @@ static void answer(struct metawork *w, struct meta_batch *batch, int generation)
         struct gw_error err = {0};
         if (!h) {
             snprintf(batch->items[i].error, sizeof batch->items[i].error,
-                     "--offline: no metadata requests");
+                     _("--offline: no metadata requests"));
             continue;
         }
         if (hub_fetch(h, &batch->items[i], &err) < 0 && !batch->items[i].error[0])
@@ -77,7 +78,7 @@ struct metawork *metawork_start(const struct hub_config *cfg, bool offline, stru
     pthread_cond_init(&w->wake, NULL);
     int rc = worker_spawn(&w->thread, run, w);
     if (rc != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot start the metadata thread: %s", strerror(rc));
+        error_set(err, EXIT_PROVIDER, _("cannot start the metadata thread: %s"), strerror(rc));
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wake);
         free(w);

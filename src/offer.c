@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "jsonarena.h"
 #include "xalloc.h"
 
@@ -215,8 +216,9 @@ static void note_trailing(const char *text, size_t len, size_t pos, struct offer
         while (n > 0 && isspace((unsigned char)text[pos + n - 1]))
             n--;
         int shown = (int)(n < 60 ? n : 60);
-        snprintf(rep->note, sizeof rep->note, "ignored %zu bytes of text after the JSON: \"%.*s\"",
-                 len - pos, shown, text + pos);
+        snprintf(rep->note, sizeof rep->note,
+                 _("ignored %zu bytes of text after the JSON: \"%.*s\""), len - pos, shown,
+                 text + pos);
         for (char *c = rep->note; *c; c++)
             if (*c == '\n' || *c == '\r' || *c == '\t')
                 *c = ' ';
@@ -259,13 +261,13 @@ static int stream_array(const char *text, size_t len, size_t *pos, enum offer_pa
     }
     json_arena_end(&arena);
     if (mode == OFFER_PARSE_STRICT) {
-        error_set(err, EXIT_PROVIDER, "malformed JSON in offer %zu (byte %zu of %zu)", index + 1, p,
-                  len);
+        error_set(err, EXIT_PROVIDER, _("malformed JSON in offer %zu (byte %zu of %zu)"), index + 1,
+                  p, len);
         return -1;
     }
     rep->truncated = true;
     snprintf(rep->note, sizeof rep->note,
-             "the offer list breaks off at offer %zu (byte %zu); kept the %zu offers before it",
+             _("the offer list breaks off at offer %zu (byte %zu); kept the %zu offers before it"),
              index + 1, p, out->count);
     *pos = len;
     return 0;
@@ -325,14 +327,14 @@ static int stream_envelope(const char *text, size_t len, size_t *pos, enum offer
     *pos = p + 1;
     if (!found) {
         if (msg[0])
-            error_set(err, kind, "no offers in the JSON: %s", msg);
+            error_set(err, kind, _("no offers in the JSON: %s"), msg);
         else
-            error_set(err, kind, "the JSON has no \"offers\" array");
+            error_set(err, kind, _("the JSON has no \"offers\" array"));
         return -1;
     }
     return 0;
 malformed:
-    error_set(err, kind, "malformed JSON near byte %zu of %zu", p, len);
+    error_set(err, kind, _("malformed JSON near byte %zu of %zu"), p, len);
     return -1;
 }
 
@@ -347,12 +349,12 @@ int offer_list_parse(const char *text, size_t len, enum offer_parse_mode mode,
     if (len - pos >= 3 && memcmp(text + pos, "\xEF\xBB\xBF", 3) == 0)
         pos = skip_ws(text, len, pos + 3);
     if (pos >= len) {
-        error_set(err, EXIT_USAGE, "no offers: the input is empty");
+        error_set(err, EXIT_USAGE, _("no offers: the input is empty"));
         return -1;
     }
     if (text[pos] != '[' && text[pos] != '{') {
         error_set(err, mode == OFFER_PARSE_STRICT ? EXIT_PROVIDER : EXIT_USAGE,
-                  "not offer JSON: expected '[' or '{' at byte %zu, found '%c'", pos,
+                  _("not offer JSON: expected '[' or '{' at byte %zu, found '%c'"), pos,
                   isprint((unsigned char)text[pos]) ? text[pos] : '?');
         return -1;
     }
@@ -362,8 +364,8 @@ int offer_list_parse(const char *text, size_t len, enum offer_parse_mode mode,
         return rc;
     size_t after = skip_ws(text, len, pos);
     if (after < len && mode == OFFER_PARSE_STRICT) {
-        error_set(err, EXIT_PROVIDER, "malformed JSON: unexpected text at byte %zu of %zu", after,
-                  len);
+        error_set(err, EXIT_PROVIDER, _("malformed JSON: unexpected text at byte %zu of %zu"),
+                  after, len);
         return -1;
     }
     note_trailing(text, len, after, rep);

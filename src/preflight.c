@@ -6,17 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
+
+/* Translated where preflight_eval() hands them out (the JSON of --json runs stays English). */
 static const char *const titles[PREFLIGHT_ROWS] = {
-    "GPU compute capability >= sm_70 (sm_75+ recommended)",
-    "Region outside the Great Firewall",
-    "Host reliability > 0.99",
-    "VRAM >= weights + extra models + 20%",
-    "Image: prebuilt > runtime > devel; size; trust",
-    "Setup script has error handling",
-    "Model download is verified (existence + size)",
-    "Health-check endpoint defined",
-    "Real VRAM verified with nvidia-smi after boot",
-    "Test generation run and its result fetched",
+    N_("GPU compute capability >= sm_70 (sm_75+ recommended)"),
+    N_("Region outside the Great Firewall"),
+    N_("Host reliability > 0.99"),
+    N_("VRAM >= weights + extra models + 20%"),
+    N_("Image: prebuilt > runtime > devel; size; trust"),
+    N_("Setup script has error handling"),
+    N_("Model download is verified (existence + size)"),
+    N_("Health-check endpoint defined"),
+    N_("Real VRAM verified with nvidia-smi after boot"),
+    N_("Test generation run and its result fetched"),
 };
 
 /* The case each row prevents (SPEC §9). */
@@ -97,7 +100,7 @@ static void row_vram(const struct preflight_input *in, const struct finding *f,
 {
     const struct finding *vram = &f[RULE_VRAM], *variant = &f[RULE_VRAM_VARIANT];
     enum level worst = variant->level > vram->level ? variant->level : vram->level;
-    say(row, from_level(worst), "needs %.1f GB (%zu components + %.0f%%); %s",
+    say(row, from_level(worst), _("needs %.1f GB (%zu components + %.0f%%); %s"),
         recipe_required_vram_gb(in->recipe), in->recipe->ncomponents, in->recipe->overhead * 100,
         vram->message);
     if (variant->level != LEVEL_PASS) {
@@ -128,7 +131,7 @@ static void row_image(const struct preflight_input *in, const struct finding *f,
     if (!in->sources || in->fetching) {
         if (status == CHECK_PASS)
             status = CHECK_UNKNOWN;
-        append(reason, sizeof reason, "%s: fetching source metadata...", in->recipe->image);
+        append(reason, sizeof reason, _("%s: fetching source metadata..."), in->recipe->image);
     }
     for (size_t i = 0; in->sources && !in->fetching && i < in->nsources; i++) {
         struct trust_context ctx = {.official_org = in->recipe->official_org,
@@ -162,20 +165,20 @@ static void row_script(const struct preflight_input *in, struct preflight_row *r
                                            LINT_UNVERIFIED_SUCCESS};
     const struct lint_report *l = in->lint;
     if (!l) {
-        say(row, CHECK_UNKNOWN, "setup script not linted");
+        say(row, CHECK_UNKNOWN, _("setup script not linted"));
         return;
     }
     for (size_t i = 0; i < l->count; i++) {
         for (size_t k = 0; k < sizeof fatal / sizeof *fatal; k++) {
             if (l->findings[i].rule == fatal[k]) {
-                say(row, CHECK_FAIL, "%s line %d: %s [%s]", in->recipe->script_name,
+                say(row, CHECK_FAIL, _("%s line %d: %s [%s]"), in->recipe->script_name,
                     l->findings[i].line, l->findings[i].message,
                     lint_rule_name(l->findings[i].rule));
                 return;
             }
         }
     }
-    say(row, CHECK_PASS, "%s: set -e, no swallowed errors, success only after a check",
+    say(row, CHECK_PASS, _("%s: set -e, no swallowed errors, success only after a check"),
         in->recipe->script_name);
 }
 
@@ -184,17 +187,17 @@ static void row_download(const struct preflight_input *in, struct preflight_row 
 {
     const struct lint_report *l = in->lint;
     if (!l) {
-        say(row, CHECK_UNKNOWN, "setup script not linted");
+        say(row, CHECK_UNKNOWN, _("setup script not linted"));
         return;
     }
     for (size_t i = 0; i < l->count; i++) {
         if (l->findings[i].rule == LINT_UNCHECKED_DOWNLOAD) {
-            say(row, CHECK_WARN, "%s line %d: %s", in->recipe->script_name, l->findings[i].line,
+            say(row, CHECK_WARN, _("%s line %d: %s"), in->recipe->script_name, l->findings[i].line,
                 l->findings[i].message);
             return;
         }
     }
-    say(row, CHECK_PASS, "%s: downloads are checked for existence and size",
+    say(row, CHECK_PASS, _("%s: downloads are checked for existence and size"),
         in->recipe->script_name);
 }
 
@@ -204,18 +207,18 @@ static void row_health(const struct preflight_input *in, struct preflight_row *r
 {
     const struct recipe *r = in->recipe;
     if (!r->health_path[0]) {
-        say(row, CHECK_FAIL, "the recipe defines no health endpoint");
+        say(row, CHECK_FAIL, _("the recipe defines no health endpoint"));
         return;
     }
     for (size_t i = 0; in->lint && i < in->lint->count; i++) {
         if (in->lint->findings[i].rule == LINT_NO_HEALTH_WAIT) {
-            say(row, CHECK_WARN, "GET :%d%s defined, but %s line %d: %s", r->health_port,
+            say(row, CHECK_WARN, _("GET :%d%s defined, but %s line %d: %s"), r->health_port,
                 r->health_path, r->script_name, in->lint->findings[i].line,
                 in->lint->findings[i].message);
             return;
         }
     }
-    say(row, CHECK_PASS, "GET :%d%s within %d s; test %s %s", r->health_port, r->health_path,
+    say(row, CHECK_PASS, _("GET :%d%s within %d s; test %s %s"), r->health_port, r->health_path,
         r->health_timeout_s, r->test.submit.method, r->test.submit.path);
 }
 
@@ -223,7 +226,7 @@ void preflight_eval(const struct preflight_input *in, struct preflight_row rows[
 {
     for (int i = 0; i < PREFLIGHT_ROWS; i++) {
         rows[i] = (struct preflight_row){
-            .item = i + 1, .title = titles[i], .status = CHECK_UNKNOWN, .case_id = row_cases[i]};
+            .item = i + 1, .title = _(titles[i]), .status = CHECK_UNKNOWN, .case_id = row_cases[i]};
     }
     struct finding f[RULE_COUNT];
     rules_eval(in->offer, in->req, in->gpus, f);
@@ -236,9 +239,10 @@ void preflight_eval(const struct preflight_input *in, struct preflight_row rows[
     row_download(in, &rows[6]);
     row_health(in, &rows[7]);
     double advertised = in->offer->gpu_ram_mib / 1024.0;
-    say(&rows[8], CHECK_PENDING, "after boot: nvidia-smi must show >= %.1f GB (offer says %.1f GB)",
+    say(&rows[8], CHECK_PENDING,
+        _("after boot: nvidia-smi must show >= %.1f GB (offer says %.1f GB)"),
         recipe_required_vram_gb(in->recipe), advertised);
-    say(&rows[9], CHECK_PENDING, "after the health check: %s %s, result >= %ld bytes fetched",
+    say(&rows[9], CHECK_PENDING, _("after the health check: %s %s, result >= %ld bytes fetched"),
         in->recipe->test.submit.method, in->recipe->test.submit.path,
         in->recipe->test.result_min_bytes);
 }

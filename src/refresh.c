@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -126,7 +127,7 @@ struct refresh *refresh_start(struct provider *p, const struct market_request *r
     pthread_cond_init(&r->wake, NULL);
     int rc = worker_spawn(&r->thread, run, r);
     if (rc != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot start the refresh thread: %s", strerror(rc));
+        error_set(err, EXIT_PROVIDER, _("cannot start the refresh thread: %s"), strerror(rc));
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
         provider_free(p);

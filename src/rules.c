@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
+
 static const char *const rule_names[RULE_COUNT] = {
     "compute_capability",
     "region",
@@ -56,11 +58,11 @@ int requirements_set_regions(char list[][4], size_t *count, const char *csv, str
             break;
         size_t len = strcspn(p, ", ");
         if (len != 2 || !isalpha((unsigned char)p[0]) || !isalpha((unsigned char)p[1])) {
-            error_set(err, EXIT_USAGE, "'%.*s' is not a two-letter country code", (int)len, p);
+            error_set(err, EXIT_USAGE, _("'%.*s' is not a two-letter country code"), (int)len, p);
             return -1;
         }
         if (n == RULES_MAX_REGIONS) {
-            error_set(err, EXIT_USAGE, "more than %d regions", RULES_MAX_REGIONS);
+            error_set(err, EXIT_USAGE, _("more than %d regions"), RULES_MAX_REGIONS);
             return -1;
         }
         parsed[n][0] = (char)toupper((unsigned char)p[0]);
@@ -110,15 +112,21 @@ static void rule_compute_capability(const struct offer *o, const struct requirem
                                     const struct gpu_model *m, struct out *f)
 {
     double cc = o->compute_cap;
-    const char *from = "";
+    bool from_table = false;
     if (isnan(cc) && m) {
         cc = m->cc;
-        from = " (from the GPU table)";
+        from_table = true;
     }
+    /* translated only when a sentence is wanted: whole-market passes skip gettext */
+    /* TRANSLATORS: appended to "sm_86" and the sentences after it when the offer did not say
+       its compute capability and the built-in GPU table supplied it */
+#define FROM (from_table ? _(" (from the GPU table)") : "")
     if (isnan(cc)) {
         f->level = LEVEL_WARN;
-        SAY(f, "compute capability unknown for '%s': verify after boot", o->gpu_name);
-        BRIEF(f, "CC unknown");
+        SAY(f, _("compute capability unknown for '%s': verify after boot"), o->gpu_name);
+        /* TRANSLATORS: this and the other short texts of the offers table's REASONS column
+           ("%s blocked", "rel %.3f", ...) must fit in 23 bytes of UTF-8 once formatted */
+        BRIEF(f, _("CC unknown"));
         return;
     }
     /* compare in hundredths: 7.5 is not exactly representable */
@@ -127,19 +135,20 @@ static void rule_compute_capability(const struct offer *o, const struct requirem
     long need100 = isnan(req->min_cc) ? 0 : lround(req->min_cc * 100);
     if (cc100 < 700) {
         f->level = LEVEL_BLOCK;
-        SAY(f, "sm_%d%d%s: PyTorch 2.x needs sm_70+", major, minor, from);
+        SAY(f, _("sm_%d%d%s: PyTorch 2.x needs sm_70+"), major, minor, FROM);
     } else if (cc100 < need100) {
         f->level = LEVEL_BLOCK;
-        SAY(f, "sm_%d%d%s: the recipe needs sm_%ld%ld+", major, minor, from, need100 / 100,
+        SAY(f, _("sm_%d%d%s: the recipe needs sm_%ld%ld+"), major, minor, FROM, need100 / 100,
             need100 % 100 / 10);
     } else if (cc100 < 750) {
         f->level = LEVEL_WARN;
-        SAY(f, "sm_%d%d%s: minimum line; sm_75+ recommended", major, minor, from);
+        SAY(f, _("sm_%d%d%s: minimum line; sm_75+ recommended"), major, minor, FROM);
     } else {
         f->level = LEVEL_PASS;
-        SAY(f, "sm_%d%d%s", major, minor, from);
+        SAY(f, "sm_%d%d%s", major, minor, FROM);
     }
     BRIEF(f, "sm_%d%d", major, minor);
+#undef FROM
 }
 
 static void rule_region(const struct offer *o, const struct requirements *req, struct out *f)
@@ -147,21 +156,25 @@ static void rule_region(const struct offer *o, const struct requirements *req, s
     if (o->country[0] && in_list(req->block_regions, req->nblock, o->country)) {
         f->level = LEVEL_BLOCK;
         /* the reason behind the default list (case 2); a region the operator blocked is theirs */
-        SAY(f, "%s is in the block list%s", o->country,
-            !strcmp(o->country, "CN") ? " (Great Firewall: GitHub, Hugging Face and pip fail)"
-                                      : "");
-        BRIEF(f, "%s blocked", o->country);
+        if (!strcmp(o->country, "CN"))
+            SAY(f, _("%s is in the block list (Great Firewall: GitHub, Hugging Face and pip fail)"),
+                o->country);
+        else
+            SAY(f, _("%s is in the block list"), o->country);
+        /* TRANSLATORS: a few words for the offers table's REASONS column (23 bytes at most,
+           UTF-8); %s is a country code such as CN */
+        BRIEF(f, _("%s blocked"), o->country);
     } else if (o->country[0] && in_list(req->prefer_regions, req->nprefer, o->country)) {
         f->level = LEVEL_PASS;
-        SAY(f, "%s is a preferred region", o->country);
+        SAY(f, _("%s is a preferred region"), o->country);
     } else if (o->country[0]) {
         f->level = LEVEL_WARN;
-        SAY(f, "%s is not a preferred region", o->country);
-        BRIEF(f, "%s region", o->country);
+        SAY(f, _("%s is not a preferred region"), o->country);
+        BRIEF(f, _("%s region"), o->country);
     } else {
         f->level = LEVEL_WARN;
-        SAY(f, "no country code in the geolocation");
-        BRIEF(f, "region unknown");
+        SAY(f, _("no country code in the geolocation"));
+        BRIEF(f, _("region unknown"));
     }
 }
 
@@ -169,16 +182,16 @@ static void rule_reliability(const struct offer *o, const struct requirements *r
 {
     if (isnan(o->reliability)) {
         f->level = LEVEL_WARN;
-        SAY(f, "reliability unknown");
-        BRIEF(f, "rel unknown");
+        SAY(f, _("reliability unknown"));
+        BRIEF(f, _("rel unknown"));
     } else if (o->reliability > req->min_reliability) {
         f->level = LEVEL_PASS;
-        SAY(f, "reliability %.4f > %g", o->reliability, req->min_reliability);
+        SAY(f, _("reliability %.4f > %g"), o->reliability, req->min_reliability);
     } else {
         f->level = LEVEL_BLOCK;
-        SAY(f, "reliability %.4f <= %g: the host drops instances too often", o->reliability,
+        SAY(f, _("reliability %.4f <= %g: the host drops instances too often"), o->reliability,
             req->min_reliability);
-        BRIEF(f, "rel %.3f", o->reliability);
+        BRIEF(f, _("rel %.3f"), o->reliability);
     }
 }
 
@@ -188,19 +201,20 @@ static void rule_vram(const struct offer *o, const struct requirements *req, str
     if (isnan(req->min_vram_gb)) {
         f->level = LEVEL_PASS;
         if (isnan(gb))
-            SAY(f, "VRAM unknown (no requirement set)");
+            SAY(f, _("VRAM unknown (no requirement set)"));
         else
-            SAY(f, "%.2f GB per GPU (no requirement set)", gb);
+            SAY(f, _("%.2f GB per GPU (no requirement set)"), gb);
     } else if (isnan(gb)) {
         f->level = LEVEL_WARN;
-        SAY(f, "VRAM unknown; %g GB required", req->min_vram_gb);
-        BRIEF(f, "VRAM unknown");
+        SAY(f, _("VRAM unknown; %g GB required"), req->min_vram_gb);
+        BRIEF(f, _("VRAM unknown"));
     } else if (gb >= req->min_vram_gb) {
         f->level = LEVEL_PASS;
-        SAY(f, "%.2f GB per GPU >= %g GB required", gb, req->min_vram_gb);
+        SAY(f, _("%.2f GB per GPU >= %g GB required"), gb, req->min_vram_gb);
     } else {
         f->level = LEVEL_BLOCK;
-        SAY(f, "%.2f GB per GPU < %g GB required: the workload will not fit", gb, req->min_vram_gb);
+        SAY(f, _("%.2f GB per GPU < %g GB required: the workload will not fit"), gb,
+            req->min_vram_gb);
         BRIEF(f, "%.0fGB<%g", gb, req->min_vram_gb);
     }
 }
@@ -211,14 +225,14 @@ static void rule_vram_variant(const struct gpu_model *m, struct out *f)
         char sizes[48];
         gpus_format_variants(m, sizes, sizeof sizes);
         f->level = LEVEL_WARN;
-        SAY(f, "%s ships as %s; verify with nvidia-smi after boot", m->name, sizes);
-        BRIEF(f, "VRAM variant");
+        SAY(f, _("%s ships as %s; verify with nvidia-smi after boot"), m->name, sizes);
+        BRIEF(f, _("VRAM variant"));
     } else {
         f->level = LEVEL_PASS;
         if (m)
-            SAY(f, "%s ships in one VRAM size", m->name);
+            SAY(f, _("%s ships in one VRAM size"), m->name);
         else
-            SAY(f, "not a known multi-VRAM model");
+            SAY(f, _("not a known multi-VRAM model"));
     }
 }
 
@@ -227,17 +241,22 @@ static void rule_network(const struct offer *o, const struct requirements *req, 
     double min = req->min_inet_mbps;
     if (isnan(o->inet_down) || isnan(o->inet_up)) {
         f->level = LEVEL_WARN;
-        SAY(f, "%s speed unknown or invalid", isnan(o->inet_down) ? "download" : "upload");
-        BRIEF(f, "net unknown");
+        if (isnan(o->inet_down))
+            SAY(f, _("download speed unknown or invalid"));
+        else
+            SAY(f, _("upload speed unknown or invalid"));
+        BRIEF(f, _("net unknown"));
     } else if (o->inet_down > min && o->inet_up > min) {
         f->level = LEVEL_PASS;
-        SAY(f, "%.0f/%.0f Mbps down/up > %g", o->inet_down, o->inet_up, min);
+        SAY(f, _("%.0f/%.0f Mbps down/up > %g"), o->inet_down, o->inet_up, min);
     } else {
         double slow = o->inet_down <= min ? o->inet_down : o->inet_up;
         f->level = LEVEL_WARN;
-        SAY(f, "%s %.0f Mbps <= %g: slow image pulls and downloads",
-            o->inet_down <= min ? "download" : "upload", slow, min);
-        BRIEF(f, "net %.0f", slow);
+        if (o->inet_down <= min)
+            SAY(f, _("download %.0f Mbps <= %g: slow image pulls and downloads"), slow, min);
+        else
+            SAY(f, _("upload %.0f Mbps <= %g: slow image pulls and downloads"), slow, min);
+        BRIEF(f, _("net %.0f"), slow);
     }
 }
 
@@ -246,19 +265,19 @@ static void rule_price(const struct offer *o, const struct requirements *req, st
     if (isnan(req->max_dph)) {
         f->level = LEVEL_PASS;
         if (isnan(o->dph_total))
-            SAY(f, "price unknown (no maximum set)");
+            SAY(f, _("price unknown (no maximum set)"));
         else
-            SAY(f, "$%.3f/h (no maximum set)", o->dph_total);
+            SAY(f, _("$%.3f/h (no maximum set)"), o->dph_total);
     } else if (isnan(o->dph_total)) {
         f->level = LEVEL_WARN;
-        SAY(f, "price unknown; maximum $%g/h", req->max_dph);
-        BRIEF(f, "price unknown");
+        SAY(f, _("price unknown; maximum $%g/h"), req->max_dph);
+        BRIEF(f, _("price unknown"));
     } else if (o->dph_total <= req->max_dph) {
         f->level = LEVEL_PASS;
-        SAY(f, "$%.3f/h <= $%g/h maximum", o->dph_total, req->max_dph);
+        SAY(f, _("$%.3f/h <= $%g/h maximum"), o->dph_total, req->max_dph);
     } else {
         f->level = LEVEL_BLOCK;
-        SAY(f, "$%.3f/h > $%g/h maximum", o->dph_total, req->max_dph);
+        SAY(f, _("$%.3f/h > $%g/h maximum"), o->dph_total, req->max_dph);
         BRIEF(f, "$%.2f>max", o->dph_total);
     }
 }
@@ -268,49 +287,55 @@ static void rule_host(const struct offer *o, struct out *f)
     switch (o->host) {
     case OFFER_HOST_DATACENTER:
         f->level = LEVEL_PASS;
-        SAY(f, "certified data center");
+        SAY(f, _("certified data center"));
         return;
     case OFFER_HOST_VERIFIED:
         f->level = LEVEL_PASS;
-        SAY(f, "verified host");
+        SAY(f, _("verified host"));
         return;
     case OFFER_HOST_UNVERIFIED:
         f->level = LEVEL_WARN;
-        SAY(f, "unverified host: vast.ai has not checked this machine");
-        BRIEF(f, "unverified");
+        SAY(f, _("unverified host: vast.ai has not checked this machine"));
+        BRIEF(f, _("unverified"));
         return;
     case OFFER_HOST_DEVERIFIED:
         f->level = LEVEL_WARN;
-        SAY(f, "deverified host: vast.ai withdrew its verification");
-        BRIEF(f, "deverified");
+        SAY(f, _("deverified host: vast.ai withdrew its verification"));
+        BRIEF(f, _("deverified"));
         return;
     case OFFER_HOST_UNKNOWN: break;
     }
     f->level = LEVEL_WARN;
-    SAY(f, "host verification unknown");
-    BRIEF(f, "host unknown");
+    SAY(f, _("host verification unknown"));
+    BRIEF(f, _("host unknown"));
 }
 
 /* cuda and disk share one shape: a minimum that, when set, blocks below it. */
 static void rule_minimum(double have, double need, const char *what, const char *unit,
                          struct out *f)
 {
+    if (f->msg || f->brief)
+        what = _(what); /* "disk" has a translation; "CUDA" stays as it is */
     if (isnan(need)) {
         f->level = LEVEL_PASS;
         if (isnan(have))
-            SAY(f, "%s unknown (no requirement set)", what);
+            /* TRANSLATORS: here and in the next four messages %s is "CUDA" or "disk"
+               (translated on its own), then come the value and its unit (" GB" or nothing) */
+            SAY(f, _("%s unknown (no requirement set)"), what);
         else
-            SAY(f, "%s %g%s (no requirement set)", what, have, unit);
+            SAY(f, _("%s %g%s (no requirement set)"), what, have, unit);
     } else if (isnan(have)) {
         f->level = LEVEL_WARN;
-        SAY(f, "%s unknown; %g%s required", what, need, unit);
-        BRIEF(f, "%s unknown", what);
+        SAY(f, _("%s unknown; %g%s required"), what, need, unit);
+        /* TRANSLATORS: the offers table's REASONS column (23 bytes at most, UTF-8); %s is
+           "CUDA" or "disk" */
+        BRIEF(f, _("%s unknown"), what);
     } else if (have >= need) {
         f->level = LEVEL_PASS;
-        SAY(f, "%s %g%s >= %g%s required", what, have, unit, need, unit);
+        SAY(f, _("%s %g%s >= %g%s required"), what, have, unit, need, unit);
     } else {
         f->level = LEVEL_BLOCK;
-        SAY(f, "%s %g%s < %g%s required", what, have, unit, need, unit);
+        SAY(f, _("%s %g%s < %g%s required"), what, have, unit, need, unit);
         BRIEF(f, "%s %g%s", what, have, unit);
     }
 }
@@ -339,7 +364,10 @@ static enum level eval(const struct offer *o, const struct requirements *req,
         case RULE_PRICE: rule_price(o, req, &f); break;
         case RULE_HOST: rule_host(o, &f); break;
         case RULE_CUDA: rule_minimum(o->cuda_max_good, req->min_cuda, "CUDA", "", &f); break;
-        case RULE_DISK: rule_minimum(o->disk_space, req->min_disk_gb, "disk", " GB", &f); break;
+        case RULE_DISK:
+            /* TRANSLATORS: the disk space of an offer, as in "disk 462 GB >= 100 GB required" */
+            rule_minimum(o->disk_space, req->min_disk_gb, N_("disk"), " GB", &f);
+            break;
         case RULE_COUNT: break;
         }
         if (findings) {

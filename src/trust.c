@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
+
 #define IMAGE_COMMUNITY_PULLS 10000LL
 #define IMAGE_LOW_PULLS       1000LL
 #define REPO_COMMUNITY_STARS  100LL
@@ -262,7 +264,7 @@ static void devel_check(const struct source_meta *m, struct trust_verdict *v)
     const char *tag = image_tag(m->id);
     if (strstr(tag, "devel"))
         add_check(v, LEVEL_WARN, 5,
-                  "tag '%.80s': inference needs `runtime`, ~4 GB, not `devel`, ~10 GB", tag);
+                  _("tag '%.80s': inference needs `runtime`, ~4 GB, not `devel`, ~10 GB"), tag);
 }
 
 static void size_check(double size, struct trust_verdict *v)
@@ -270,16 +272,17 @@ static void size_check(double size, struct trust_verdict *v)
     char s[32];
     gb(size, s, sizeof s);
     if (size < SIZE_SLOW_GB)
-        add_check(v, LEVEL_PASS, 5, "compressed linux/amd64 size %s, under 10 GB", s);
+        add_check(v, LEVEL_PASS, 5, _("compressed linux/amd64 size %s, under 10 GB"), s);
     else if (size < SIZE_AVOID_GB)
         add_check(v, LEVEL_WARN, 5,
-                  "compressed linux/amd64 size %s (10-20 GB): slow pull on P2P hosts", s);
+                  _("compressed linux/amd64 size %s (10-20 GB): slow pull on P2P hosts"), s);
     else if (size <= SIZE_FORBIDDEN_GB)
-        add_check(v, LEVEL_WARN, 5,
-                  "compressed linux/amd64 size %s (20-100 GB): avoid: cache misses, 15+ min pulls",
-                  s);
+        add_check(
+            v, LEVEL_WARN, 5,
+            _("compressed linux/amd64 size %s (20-100 GB): avoid: cache misses, 15+ min pulls"), s);
     else
-        add_check(v, LEVEL_BLOCK, 10, "compressed linux/amd64 size %s (over 100 GB): forbidden", s);
+        add_check(v, LEVEL_BLOCK, 10, _("compressed linux/amd64 size %s (over 100 GB): forbidden"),
+                  s);
 }
 
 static void evaluate_image(const struct source_meta *m, const struct trust_context *ctx,
@@ -290,11 +293,12 @@ static void evaluate_image(const struct source_meta *m, const struct trust_conte
     bool library = split && strcmp(ns, "library") == 0;
     const char *why = NULL;
     if (library)
-        why = "Docker Official Image";
+        why = _("Docker Official Image");
     else if (m->official_badge)
-        why = strcmp(m->badge, "official") == 0 ? "Docker Official Image" : "verified publisher";
+        why = strcmp(m->badge, "official") == 0 ? _("Docker Official Image")
+                                                : _("verified publisher");
     else if (ctx->image_recommended)
-        why = "recommended by the recipe";
+        why = _("recommended by the recipe");
 
     if (why)
         v->label = TRUST_OFFICIAL;
@@ -308,23 +312,33 @@ static void evaluate_image(const struct source_meta *m, const struct trust_conte
     char pulls[32], stars[32], size[32];
     grouped(m->pulls, pulls, sizeof pulls);
     grouped(m->stars, stars, sizeof stars);
-    const char *size_text = !m->tag_found       ? "tag not found"
-                            : isnan(m->size_gb) ? "size unknown"
+    const char *size_text = !m->tag_found       ? _("tag not found")
+                            : isnan(m->size_gb) ? _("size unknown")
                                                 : gb(m->size_gb, size, sizeof size);
-    snprintf(v->summary, sizeof v->summary, "%s%s%s%s: %s pulls, %s stars, %s%s",
-             trust_label_name(v->label), why ? " (" : "", why ? why : "", why ? ")" : "", pulls,
-             stars, size_text, m->tag_found && !isnan(m->size_gb) ? " linux/amd64" : "");
+    const char *platform = m->tag_found && !isnan(m->size_gb) ? " linux/amd64" : "";
+    if (why)
+        /* TRANSLATORS: the trust label (OFFICIAL, ...), why it is official, the pull and star
+           counts, then the size ("1.2 GB", "tag not found", "size unknown") and " linux/amd64"
+           or nothing */
+        snprintf(v->summary, sizeof v->summary, _("%s (%s): %s pulls, %s stars, %s%s"),
+                 trust_label_name(v->label), why, pulls, stars, size_text, platform);
+    else
+        /* TRANSLATORS: the trust label (COMMUNITY, LOW, UNVERIFIED), the pull and star counts,
+           then the size ("1.2 GB", "tag not found", "size unknown") and " linux/amd64" or
+           nothing */
+        snprintf(v->summary, sizeof v->summary, _("%s: %s pulls, %s stars, %s%s"),
+                 trust_label_name(v->label), pulls, stars, size_text, platform);
 
     if (m->tag_found && !isnan(m->size_gb))
         size_check(m->size_gb, v);
     if (!m->tag_found)
-        add_check(v, LEVEL_WARN, 0, "tag '%.80s' not found on Docker Hub: the pull will fail",
+        add_check(v, LEVEL_WARN, 0, _("tag '%.80s' not found on Docker Hub: the pull will fail"),
                   image_tag(m->id));
     devel_check(m, v);
     if (v->label == TRUST_UNVERIFIED && !ctx->image_recommended)
         add_check(v, LEVEL_BLOCK, 10,
-                  "UNVERIFIED image (%s pulls, %s stars): not run unless the recipe's official "
-                  "source recommends it",
+                  _("UNVERIFIED image (%s pulls, %s stars): not run unless the recipe's official "
+                    "source recommends it"),
                   pulls, stars);
 }
 
@@ -341,20 +355,26 @@ static void evaluate_repo(const struct source_meta *m, const struct trust_contex
     else
         v->label = TRUST_UNVERIFIED;
 
-    char stars[32], pushed[32] = "";
+    char stars[32], pushed[64] = "";
     grouped(m->stars, stars, sizeof stars);
     if (m->pushed_at > 0) {
         struct tm tm;
+        char date[16];
         gmtime_r(&m->pushed_at, &tm);
-        strftime(pushed, sizeof pushed, ", last push %Y-%m-%d", &tm);
+        strftime(date, sizeof date, "%Y-%m-%d", &tm);
+        /* TRANSLATORS: appended to a GitHub repository's star count; %s is a date, 2025-06-20 */
+        snprintf(pushed, sizeof pushed, _(", last push %s"), date);
     }
-    snprintf(v->summary, sizeof v->summary, "%s%s: %s stars%s%s", trust_label_name(v->label),
-             official ? " (the recipe's org)" : "", stars, pushed, m->archived ? ", archived" : "");
+    /* TRANSLATORS: the trust label (OFFICIAL, ...), " (the recipe's org)" or nothing, the star
+       count, then ", last push DATE" and ", archived", each or nothing */
+    snprintf(v->summary, sizeof v->summary, _("%s%s: %s stars%s%s"), trust_label_name(v->label),
+             official ? _(" (the recipe's org)") : "", stars, pushed,
+             m->archived ? _(", archived") : "");
 
     if (m->archived)
-        add_check(v, LEVEL_WARN, 0, "repository %.120s is archived: no fixes will come", m->id);
+        add_check(v, LEVEL_WARN, 0, _("repository %.120s is archived: no fixes will come"), m->id);
     if (m->pushed_at > 0 && (long long)(ctx->now - m->pushed_at) > STALE_PUSH_S)
-        add_check(v, LEVEL_WARN, 0, "last push %lld days ago (over a year): likely unmaintained",
+        add_check(v, LEVEL_WARN, 0, _("last push %lld days ago (over a year): likely unmaintained"),
                   (long long)(ctx->now - m->pushed_at) / 86400);
 }
 
@@ -371,8 +391,10 @@ static void evaluate_model(const struct source_meta *m, const struct trust_conte
     else
         v->label = TRUST_UNVERIFIED;
     char dl[32], likes[32];
-    snprintf(v->summary, sizeof v->summary, "%s%s: %s downloads (30 days), %s likes",
-             trust_label_name(v->label), official ? " (the recipe's org)" : "",
+    /* TRANSLATORS: the trust label (OFFICIAL, ...), " (the recipe's org)" or nothing, then a
+       Hugging Face model's download and like counts */
+    snprintf(v->summary, sizeof v->summary, _("%s%s: %s downloads (30 days), %s likes"),
+             trust_label_name(v->label), official ? _(" (the recipe's org)") : "",
              grouped(m->downloads, dl, sizeof dl), grouped(m->likes, likes, sizeof likes));
 }
 
@@ -387,11 +409,11 @@ void trust_evaluate(const struct source_meta *m, const struct trust_context *ctx
 
     if (!m->fetched) {
         out->label = TRUST_UNKNOWN;
-        const char *why = m->error[0] ? m->error : "no reason given";
+        const char *why = m->error[0] ? m->error : _("no reason given");
         snprintf(out->summary, sizeof out->summary, "%s: %.150s", trust_label_name(out->label),
                  why);
-        add_check(out, LEVEL_WARN, m->kind == SOURCE_IMAGE ? 10 : 0, "metadata unavailable: %.170s",
-                  why);
+        add_check(out, LEVEL_WARN, m->kind == SOURCE_IMAGE ? 10 : 0,
+                  _("metadata unavailable: %.170s"), why);
         if (m->kind == SOURCE_IMAGE)
             devel_check(m, out); /* the tag alone tells this much */
         return;
@@ -404,7 +426,9 @@ void trust_evaluate(const struct source_meta *m, const struct trust_context *ctx
     /* fetched with an error: a stale cache entry stood in for a failed refresh */
     if (m->error[0]) {
         size_t n = strlen(out->summary);
-        snprintf(out->summary + n, sizeof out->summary - n, " (stale)");
-        add_check(out, LEVEL_PASS, 0, "stale metadata: %.180s", m->error);
+        /* TRANSLATORS: appended to a source's summary when its metadata came from an old cache
+           entry because the refresh failed */
+        snprintf(out->summary + n, sizeof out->summary - n, "%s", _(" (stale)"));
+        add_check(out, LEVEL_PASS, 0, _("stale metadata: %.180s"), m->error);
     }
 }
