@@ -146,11 +146,22 @@ static void progress(const struct ui_job *j, char *out, size_t size)
              j->st.phase, j->phase_total ? "/" : "", j->phase_total, j->st.phase_name);
 }
 
+/* Bytes of the next wrapped piece of a log line: as much as fits in w display columns, and at
+ * least one character (a log is hard-wrapped: its text is not prose). */
+static int piece_of(const char *text, int w)
+{
+    int n = textwidth_fit(text, w), cols;
+    return n > 0 || !*text ? n : textwidth_next(text, &cols);
+}
+
 /* Rows a line takes in the pane. */
 static int rows_of(const char *text, int w, bool wrap)
 {
-    int len = (int)strlen(text);
-    return wrap && len > w ? (len + w - 1) / w : 1;
+    int rows = 1;
+    if (wrap)
+        for (int off = piece_of(text, w); text[off]; off += piece_of(text + off, w))
+            rows++;
+    return rows;
 }
 
 static void draw_pane(const struct ui *ui, const struct ui_job *j, int y, int x, int h, int w)
@@ -202,12 +213,15 @@ static void draw_pane(const struct ui *ui, const struct ui_job *j, int y, int x,
         const char *body = logring_get(j->log, i) + UI_LOG_STAMP;
         int attr = hit ? (int)A_REVERSE : body[0] == '[' ? theme_attr(THEME_HEADER) : (int)A_NORMAL;
         attron(attr);
-        int len = (int)strlen(text);
         if (!ui->log_wrap) {
-            mvaddnstr(row++, x, text, w);
+            draw_text(row++, x, text, w);
         } else {
-            for (int off = 0; (off < len || off == 0) && row < y + h; off += w)
-                mvaddnstr(row++, x, text + off, w);
+            int off = 0;
+            do {
+                int take = piece_of(text + off, w);
+                mvaddnstr(row++, x, text + off, take);
+                off += take;
+            } while (text[off] && row < y + h);
         }
         attroff(attr);
     }

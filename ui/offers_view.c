@@ -222,11 +222,11 @@ static void draw_row(const struct ui *ui, const struct offer *o, int y, int x, i
     char row[256], why[256];
     offer_format_row(o, row, sizeof row);
     if (col < right)
-        mvaddnstr(y, col, row, right - col);
-    col += (int)strlen(row);
+        draw_text(y, col, row, right - col);
+    col += textwidth_cols(row);
     if (col < right) {
         rules_reasons(o, ui->req, gpus_builtin(), why, sizeof why);
-        mvaddnstr(y, col, why, right - col);
+        draw_text(y, col, why, right - col);
     }
     attroff(base);
 }
