@@ -14,7 +14,9 @@
 
 #include "atomicfile.h"
 #include "config.h"
+#include "i18n.h"
 #include "textfile.h"
+#include "textwidth.h"
 #include "xalloc.h"
 
 #define AUDIT_MAX_BYTES (64u << 20)
@@ -71,7 +73,7 @@ static bool torn_tail(int fd)
 int audit_append(const char *path, const struct audit_entry *e, struct gw_error *err)
 {
     if (path == NULL || !*path) {
-        error_set(err, EXIT_USAGE, "no audit log: set HOME or XDG_STATE_HOME");
+        error_set(err, EXIT_USAGE, _("no audit log: set HOME or XDG_STATE_HOME"));
         return -1;
     }
     char dir[1024];
@@ -80,14 +82,14 @@ int audit_append(const char *path, const struct audit_entry *e, struct gw_error 
     if (slash && slash != dir) {
         *slash = '\0';
         if (atomicfile_mkdirs(dir) != 0) {
-            error_set(err, EXIT_USAGE, "cannot create %s: %s", dir, strerror(errno));
+            error_set(err, EXIT_USAGE, _("cannot create %s: %s"), dir, strerror(errno));
             return -1;
         }
     }
     int fd =
         open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600); /* read: the torn-tail check */
     if (fd < 0) {
-        error_set(err, EXIT_USAGE, "cannot open the audit log %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot open the audit log %s: %s"), path, strerror(errno));
         return -1;
     }
     char *text = entry_line(e);
@@ -104,7 +106,7 @@ int audit_append(const char *path, const struct audit_entry *e, struct gw_error 
     /* one write: a reader (or a crash) sees the whole line or none of it */
     int rc = atomicfile_write_all(fd, line, at) == 0 && fsync(fd) == 0 ? 0 : -1;
     if (rc < 0)
-        error_set(err, EXIT_USAGE, "cannot write the audit log %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot write the audit log %s: %s"), path, strerror(errno));
     free(line);
     flock(fd, LOCK_UN);
     close(fd);
@@ -151,7 +153,7 @@ int audit_print(const char *path, FILE *out, struct gw_error *err)
     char *text = textfile_read(path, AUDIT_MAX_BYTES, &len, &rerr);
     if (text == NULL) {
         if (access(path, F_OK) != 0 && errno == ENOENT) {
-            fprintf(out, "no audit entries yet (%s)\n", path);
+            fprintf(out, _("no audit entries yet (%s)\n"), path);
             return 0;
         }
         *err = rerr;
@@ -175,12 +177,14 @@ int audit_print(const char *path, FILE *out, struct gw_error *err)
         lines[n].o = o;
         lines[n++].number = number;
     }
+    /* not translated: column headers, which stay English */
     fprintf(out, "%-20s  %-7s  %-12s  %-10s  %-24s  %s\n", "TIME (UTC)", "ACTION", "INSTANCE",
             "OUTCOME", "LABEL", "VIA / REASON");
     for (size_t i = 0; i < n; i++) {
         const cJSON *o = lines[i].o;
         if (o == NULL) {
-            fprintf(out, "line %zu of %s is not a JSON object: skipped\n", lines[i].number, path);
+            fprintf(out, _("line %zu of %s is not a JSON object: skipped\n"), lines[i].number,
+                    path);
             continue;
         }
         const char *outcome = str_of(o, "outcome"), *reason = str_of(o, "reason");
@@ -189,12 +193,14 @@ int audit_print(const char *path, FILE *out, struct gw_error *err)
         for (char *c = stamp; *c; c++)
             if (*c == 'T' || *c == 'Z')
                 *c = *c == 'T' ? ' ' : '\0';
-        fprintf(out, "%-20s  %-7s  %-12.0f  %-10s  %-24s  %s%s%s%s\n", stamp, str_of(o, "action"),
-                num_of(o, "instance_id"), outcome, str_of(o, "label")[0] ? str_of(o, "label") : "-",
-                str_of(o, "via"), reason[0] ? ": " : "", reason,
+        fprintf(out, "%-20s  %-7s  %-12.0f  %-10s  ", stamp, str_of(o, "action"),
+                num_of(o, "instance_id"), outcome);
+        /* a label may be wide (Japanese): padded by display columns */
+        textwidth_print(out, str_of(o, "label")[0] ? str_of(o, "label") : "-", 24);
+        fprintf(out, "  %s%s%s%s\n", str_of(o, "via"), reason[0] ? ": " : "", reason,
                 !strcmp(outcome, "sent") && !has_outcome(lines, n, i)
-                    ? " (no outcome recorded: the program ended during the request; check the "
-                      "instance)"
+                    ? _(" (no outcome recorded: the program ended during the request; check the "
+                        "instance)")
                     : "");
     }
     for (size_t i = 0; i < n; i++)

@@ -46,7 +46,7 @@ int cmd_cases(const struct cli_options *o)
         long id = strtol(o->case_id, &end, 10);
         one = *end || end == o->case_id ? NULL : cases_find((int)id);
         if (one == NULL) {
-            fprintf(stderr, "gpuwarden: no case '%s' (cases are numbered 1-%d)\n", o->case_id,
+            fprintf(stderr, _("gpuwarden: no case '%s' (cases are numbered 1-%d)\n"), o->case_id,
                     cJSON_GetArraySize(cases));
             return EXIT_USAGE;
         }

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "fleet.h"
 #include "gate.h"
+#include "i18n.h"
 #include "provider.h"
 #include "state.h"
 
@@ -34,8 +35,8 @@ static struct provider *account_provider(const struct cli_options *o, struct gw_
             return NULL;
         if (found == 0) {
             error_set(err, EXIT_USAGE,
-                      "`gpuwarden %s` needs a vast.ai API key (VAST_API_KEY or "
-                      "~/.config/vastai/vast_api_key), or --provider demo",
+                      _("`gpuwarden %s` needs a vast.ai API key (VAST_API_KEY or "
+                        "~/.config/vastai/vast_api_key), or --provider demo"),
                       cli_command_name(o->command));
             return NULL;
         }
@@ -57,9 +58,9 @@ static struct state_job *load_jobs(const char *dir, size_t *n)
     struct gw_error err = {0};
     *n = 0;
     if (dir[0] && state_load(dir, &jobs, n, note, sizeof note, &err) < 0)
-        fprintf(stderr, "gpuwarden: warning: %s\n", err.msg);
+        fprintf(stderr, _("gpuwarden: warning: %s\n"), err.msg);
     if (note[0])
-        fprintf(stderr, "gpuwarden: warning: %s\n", note);
+        fprintf(stderr, _("gpuwarden: warning: %s\n"), note);
     return jobs;
 }
 
@@ -72,6 +73,7 @@ static const char *job_state_of(const struct fleet_row *r)
 
 static void print_table(const struct fleet *f)
 {
+    /* not translated: column headers, which stay English */
     printf("%-10s  %-20s  %-9s  %-18s  %7s  %8s  %9s  %7s  %-9s  %s\n", "ID", "WHO", "STATE", "GPU",
            "$/H", "UPTIME", "COST", "SETUP", "JOB", "LABEL");
     for (size_t i = 0; i < f->count; i++) {
@@ -165,7 +167,7 @@ int cmd_instances(const struct cli_options *o)
     if (o->json)
         print_json(&f, provider_name(p));
     else if (f.count == 0)
-        printf("no instances in this account (%s)\n", provider_name(p));
+        printf(_("no instances in this account (%s)\n"), provider_name(p));
     else
         print_table(&f);
     fleet_free(&f);
@@ -186,7 +188,7 @@ int cmd_instances_manage(const struct cli_options *o)
     if (c == NULL) {
         struct gw_error aerr = {0};
         if (gate_cancelled(a, &t, &files, VIA, err.msg, &aerr) < 0)
-            fprintf(stderr, "gpuwarden: warning: %s\n", aerr.msg);
+            fprintf(stderr, _("gpuwarden: warning: %s\n"), aerr.msg);
         return fail(&err, EXIT_USAGE);
     }
     struct provider *p = account_provider(o, &err);
@@ -200,17 +202,20 @@ int cmd_instances_manage(const struct cli_options *o)
     if (found < 0) {
         gate_confirmation_free(c);
         provider_free(p);
-        fprintf(stderr, "gpuwarden: cannot look up instance %lld: %s; nothing was sent\n",
+        fprintf(stderr, _("gpuwarden: cannot look up instance %lld: %s; nothing was sent\n"),
                 o->instance_id, err.msg);
         return err.kind ? (int)err.kind : EXIT_PROVIDER;
     }
     if (found) {
         snprintf(t.label, sizeof t.label, "%s", in.label);
-        printf("%s instance %lld: %dx %s, %s, $%.3f/h%s%s\n",
-               a == GATE_DESTROY ? "destroying" : "stopping", o->instance_id,
-               in.num_gpus ? in.num_gpus : 1, in.gpu_name[0] ? in.gpu_name : "?",
-               in.actual_status[0] ? in.actual_status : "state unknown", in.dph_total,
-               in.label[0] ? ", label " : "", in.label);
+        /* TRANSLATORS: 2x RTX 4090, its state (running, stopped, ...), its price, then ", label "
+           and its label, or nothing */
+        printf(a == GATE_DESTROY ? _("destroying instance %lld: %dx %s, %s, $%.3f/h%s%s\n")
+                                 : _("stopping instance %lld: %dx %s, %s, $%.3f/h%s%s\n"),
+               o->instance_id, in.num_gpus ? in.num_gpus : 1, in.gpu_name[0] ? in.gpu_name : "?",
+               in.actual_status[0] ? in.actual_status : _("state unknown"), in.dph_total,
+               /* TRANSLATORS: see "destroying instance %lld: ..." */
+               in.label[0] ? _(", label ") : "", in.label);
         fflush(stdout);
     }
     char msg[700];
@@ -237,7 +242,7 @@ int cmd_instances_audit(const struct cli_options *o)
     audit_path(path, sizeof path);
     struct gw_error err = {0};
     if (!path[0]) {
-        fprintf(stderr, "gpuwarden: no audit log: set HOME or XDG_STATE_HOME\n");
+        fprintf(stderr, _("gpuwarden: no audit log: set HOME or XDG_STATE_HOME\n"));
         return EXIT_USAGE;
     }
     if (audit_print(path, stdout, &err) < 0)

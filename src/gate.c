@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "i18n.h"
 #include "provider.h"
 #include "state.h"
 #include "worker.h"
@@ -25,6 +26,14 @@ const char *gate_action_name(enum gate_action a)
     return a == GATE_DESTROY ? "destroy" : "stop";
 }
 
+/* The action in a sentence (the audit log and the command names keep gate_action_name's). */
+static const char *action_word(enum gate_action a)
+{
+    /* TRANSLATORS: the action as it fills %s in "refused to %s instance %lld: ..." and
+       "nothing to %s": a noun suits the Japanese sentences */
+    return a == GATE_DESTROY ? _("destroy") : _("stop");
+}
+
 static struct gate_confirmation *confirmation_new(enum gate_action a, int64_t id)
 {
     struct gate_confirmation *c = xcalloc(1, sizeof *c);
@@ -38,22 +47,27 @@ struct gate_confirmation *gate_confirm_cli(enum gate_action a, int64_t id, long 
 {
     const char *name = gate_action_name(a);
     if (id <= 0) {
-        error_set(err, EXIT_USAGE, "%s needs an instance id (usage: gpuwarden %s ID --confirm ID)",
-                  name, name);
+        /* TRANSLATORS: both %s are the command's name, "stop" or "destroy" */
+        error_set(err, EXIT_USAGE,
+                  _("%s needs an instance id (usage: gpuwarden %s ID --confirm ID)"), name, name);
         return NULL;
     }
     if (confirm_id == 0) {
         error_set(err, EXIT_USAGE,
-                  "nothing was sent: %s needs --confirm %lld (the instance id typed again); there "
-                  "is no --yes",
+                  /* TRANSLATORS: %s is the command's name, "stop" or "destroy" */
+                  _("nothing was sent: %s needs --confirm %lld (the instance id typed again); "
+                    "there is no --yes"),
                   name, (long long)id);
         return NULL;
     }
     if (confirm_id != id) {
         error_set(err, EXIT_USAGE,
-                  "nothing was sent: --confirm %lld does not match instance %lld; --confirm must "
-                  "repeat the id of the instance to %s",
-                  confirm_id, (long long)id, name);
+                  a == GATE_DESTROY
+                      ? _("nothing was sent: --confirm %lld does not match instance %lld; "
+                          "--confirm must repeat the id of the instance to destroy")
+                      : _("nothing was sent: --confirm %lld does not match instance %lld; "
+                          "--confirm must repeat the id of the instance to stop"),
+                  confirm_id, (long long)id);
         return NULL;
     }
     return confirmation_new(a, id);
@@ -63,14 +77,14 @@ struct gate_confirmation *gate_confirm_dialog(enum gate_action a, int64_t captur
                                               const char *typed, struct gw_error *err)
 {
     if (captured_id <= 0) {
-        error_set(err, EXIT_USAGE, "the dialog has no instance to %s", gate_action_name(a));
+        error_set(err, EXIT_USAGE, _("the dialog has no instance to %s"), action_word(a));
         return NULL;
     }
     if (a == GATE_DESTROY) {
         char want[32];
         snprintf(want, sizeof want, "%lld", (long long)captured_id);
         if (typed == NULL || strcmp(typed, want) != 0) {
-            error_set(err, EXIT_USAGE, "type %s to destroy instance %s: nothing was sent", want,
+            error_set(err, EXIT_USAGE, _("type %s to destroy instance %s: nothing was sent"), want,
                       want);
             return NULL;
         }
@@ -86,22 +100,22 @@ void gate_confirmation_free(struct gate_confirmation *c)
 bool gate_confirmation_take(struct gate_confirmation *c, enum gate_action a, int64_t id,
                             struct gw_error *err)
 {
-    const char *name = gate_action_name(a);
+    const char *name = action_word(a);
     if (c == NULL) {
-        error_set(err, EXIT_USAGE, "refused to %s instance %lld: it was not confirmed", name,
+        error_set(err, EXIT_USAGE, _("refused to %s instance %lld: it was not confirmed"), name,
                   (long long)id);
         return false;
     }
     if (c->used) {
         error_set(err, EXIT_USAGE,
-                  "refused to %s instance %lld: that confirmation was already used", name,
+                  _("refused to %s instance %lld: that confirmation was already used"), name,
                   (long long)id);
         return false;
     }
     if (c->action != a || c->id != id) {
         error_set(err, EXIT_USAGE,
-                  "refused to %s instance %lld: the confirmation is for %s instance %lld", name,
-                  (long long)id, gate_action_name(c->action), (long long)c->id);
+                  _("refused to %s instance %lld: the confirmation is for %s instance %lld"), name,
+                  (long long)id, action_word(c->action), (long long)c->id);
         return false;
     }
     c->used = true;
@@ -138,19 +152,22 @@ enum gate_result gate_run(struct provider *p, struct gate_confirmation *c,
                           const char *via, char *msg, size_t size)
 {
     enum gate_action a = c ? c->action : GATE_DESTROY;
-    const char *name = gate_action_name(a);
+    const char *name = action_word(a);
     long long id = (long long)t->id;
     struct gw_error err = {0};
     if (c == NULL || c->used || c->id != t->id) {
-        snprintf(msg, size, "refused to %s instance %lld: it was not confirmed; nothing was sent",
-                 name, id);
+        snprintf(msg, size,
+                 _("refused to %s instance %lld: it was not confirmed; nothing was sent"), name,
+                 id);
+        /* a fixed reason, English in the audit log like "already gone" (docs/decisions.md) */
         audit(files, a, t, AUDIT_FAILED, via, "not confirmed: nothing was sent", NULL);
         gate_confirmation_free(c);
         return GATE_REFUSED;
     }
     /* the line goes to disk before the request goes out: no request without its record */
     if (audit(files, a, t, AUDIT_SENT, via, NULL, &err) < 0) {
-        snprintf(msg, size, "%s; nothing was sent", err.msg);
+        /* TRANSLATORS: %s is why the audit log could not be written */
+        snprintf(msg, size, _("%s; nothing was sent"), err.msg);
         gate_confirmation_free(c);
         return GATE_FAILED;
     }
@@ -163,20 +180,23 @@ enum gate_result gate_run(struct provider *p, struct gate_confirmation *c,
     if (rc > 0) {
         result = GATE_DONE;
         reason[0] = '\0';
-        snprintf(msg, size, "instance %lld %s", id, a == GATE_DESTROY ? "destroyed" : "stopped");
+        snprintf(msg, size,
+                 a == GATE_DESTROY ? _("instance %lld destroyed") : _("instance %lld stopped"), id);
     } else if (rc == 0) {
         result = GATE_GONE;
+        /* the audit log's fixed reason (docs/decisions.md), English like its other tokens */
         snprintf(reason, sizeof reason, "already gone");
-        snprintf(msg, size, "instance %lld is already gone: nothing to %s", id, name);
+        snprintf(msg, size, _("instance %lld is already gone: nothing to %s"), id, name);
     } else {
         result = refused ? GATE_REFUSED : GATE_FAILED;
         snprintf(reason, sizeof reason, "%s", err.msg);
-        snprintf(msg, size, "%s instance %lld failed: %s", name, id, err.msg);
+        snprintf(msg, size, _("%s instance %lld failed: %s"), name, id, err.msg);
     }
     struct gw_error aerr = {0};
     if (audit(files, a, t, rc > 0 ? AUDIT_SUCCEEDED : AUDIT_FAILED, via, reason, &aerr) < 0) {
         size_t n = strlen(msg);
-        snprintf(msg + n, size - n, " (and %s)", aerr.msg);
+        /* TRANSLATORS: appended to the outcome; %s: why the audit log could not be written */
+        snprintf(msg + n, size - n, _(" (and %s)"), aerr.msg);
     }
     /* the instances view must not call a machine we removed "missing" */
     if (files->state[0] && (rc > 0 || (rc == 0 && a == GATE_DESTROY)))
@@ -229,8 +249,10 @@ struct gate_worker *gate_worker_start(struct provider *p, struct gate_confirmati
     w->source = source;
     int rc = c ? worker_spawn(&w->thread, gate_thread, w) : EINVAL;
     if (rc != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot start the %s request: %s; nothing was sent",
-                  c ? gate_action_name(c->action) : "destructive", strerror(rc));
+        /* TRANSLATORS: the first %s is "stop", "destroy" or "destructive", the second the
+           system's reason */
+        error_set(err, EXIT_PROVIDER, _("cannot start the %s request: %s; nothing was sent"),
+                  c ? action_word(c->action) : _("destructive"), strerror(rc));
         gate_confirmation_free(c);
         provider_free(p);
         free(w);

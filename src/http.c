@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 /* A response larger than this is not an offer list: refuse rather than exhaust memory. */
@@ -50,7 +51,7 @@ struct http_client *http_new(const struct http_options *opt)
     struct http_client *c = xcalloc(1, sizeof *c);
     c->curl = curl_easy_init();
     if (c->curl == NULL) {
-        fprintf(stderr, "gpuwarden: libcurl could not start\n");
+        fprintf(stderr, _("gpuwarden: libcurl could not start\n"));
         abort();
     }
     if (opt)
@@ -148,28 +149,29 @@ static void backoff(const struct http_client *c, long ms)
 static void describe_curl_error(CURLcode rc, const char *url, const struct http_client *c,
                                 int attempts, struct gw_error *err)
 {
-    const char *tries = attempts > 1 ? " (after retries)" : "";
+    /* TRANSLATORS: appended to the sentences below when the request was tried more than once */
+    const char *tries = attempts > 1 ? _(" (after retries)") : "";
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
-        error_set(err, EXIT_PROVIDER, "cannot connect to %s: connection refused%s", url, tries);
+        error_set(err, EXIT_PROVIDER, _("cannot connect to %s: connection refused%s"), url, tries);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
-        error_set(err, EXIT_PROVIDER, "cannot resolve the host of %s%s", url, tries);
+        error_set(err, EXIT_PROVIDER, _("cannot resolve the host of %s%s"), url, tries);
         break;
     case CURLE_OPERATION_TIMEDOUT:
-        error_set(err, EXIT_PROVIDER, "%s did not answer within %ld s%s", url,
+        error_set(err, EXIT_PROVIDER, _("%s did not answer within %ld s%s"), url,
                   c->opt.stall_timeout_s, tries);
         break;
     case CURLE_ABORTED_BY_CALLBACK:
-        error_set(err, EXIT_PROVIDER, "request to %s cancelled", url);
+        error_set(err, EXIT_PROVIDER, _("request to %s cancelled"), url);
         break;
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-        error_set(err, EXIT_PROVIDER, "%s closed the connection mid-response%s", url, tries);
+        error_set(err, EXIT_PROVIDER, _("%s closed the connection mid-response%s"), url, tries);
         break;
     default:
-        error_set(err, EXIT_PROVIDER, "request to %s failed: %s%s", url, curl_easy_strerror(rc),
+        error_set(err, EXIT_PROVIDER, _("request to %s failed: %s%s"), url, curl_easy_strerror(rc),
                   tries);
     }
 }
@@ -241,16 +243,17 @@ int http_url_allowed(const char *url, struct gw_error *err)
              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
     int rc = -1;
     if (!ok)
-        error_set(err, EXIT_USAGE, "'%s' is not a URL", url);
+        error_set(err, EXIT_USAGE, _("'%s' is not a URL"), url);
     else if (strcasecmp(scheme, "https") == 0 ||
              (strcasecmp(scheme, "http") == 0 && loopback_host(host)))
         rc = 0;
     else if (!strcasecmp(scheme, "http"))
-        error_set(err, EXIT_USAGE,
-                  "refused %s: plain http:// is only for loopback addresses (tests); use https://",
-                  url);
+        error_set(
+            err, EXIT_USAGE,
+            _("refused %s: plain http:// is only for loopback addresses (tests); use https://"),
+            url);
     else
-        error_set(err, EXIT_USAGE, "refused %s: only https:// URLs are used", url);
+        error_set(err, EXIT_USAGE, _("refused %s: only https:// URLs are used"), url);
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
@@ -314,7 +317,7 @@ int http_request_headers(struct http_client *c, const char *method, const char *
         if (cc != CURLE_OK) {
             free(s.buf);
             if (s.overflow) {
-                error_set(err, EXIT_PROVIDER, "%s sent more than %zu MB; refused", url,
+                error_set(err, EXIT_PROVIDER, _("%s sent more than %zu MB; refused"), url,
                           HTTP_MAX_BODY >> 20);
                 break;
             }

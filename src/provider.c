@@ -12,6 +12,7 @@
 
 #include "assets.h"
 #include "gate.h"
+#include "i18n.h"
 #include "offer.h"
 #include "xalloc.h"
 
@@ -21,32 +22,29 @@ int provider_search(struct provider *p, const struct search_request *req, char *
     return p->ops->search(p, req, body, len, err);
 }
 
-static int unsupported(const struct provider *p, const char *what, struct gw_error *err)
-{
-    error_set(err, EXIT_USAGE, "the %s provider cannot %s", p->ops->name, what);
-    return -1;
-}
+/* The provider has no such operation: the sentence names it, its %s is the provider's name. */
+#define UNSUPPORTED(p, sentence, err) (error_set((err), EXIT_USAGE, (sentence), (p)->ops->name), -1)
 
 int provider_create(struct provider *p, const struct create_request *req, int64_t *instance_id,
                     struct gw_error *err)
 {
     *instance_id = 0;
     if (p->ops->create == NULL)
-        return unsupported(p, "rent instances", err);
+        return UNSUPPORTED(p, _("the %s provider cannot rent instances"), err);
     return p->ops->create(p, req, instance_id, err);
 }
 
 int provider_show(struct provider *p, int64_t id, struct instance *out, struct gw_error *err)
 {
     if (p->ops->show == NULL)
-        return unsupported(p, "show instances", err);
+        return UNSUPPORTED(p, _("the %s provider cannot show instances"), err);
     return p->ops->show(p, id, out, err);
 }
 
 int provider_list(struct provider *p, struct instance_list *out, struct gw_error *err)
 {
     if (p->ops->list == NULL)
-        return unsupported(p, "list instances", err);
+        return UNSUPPORTED(p, _("the %s provider cannot list instances"), err);
     return p->ops->list(p, out, err);
 }
 
@@ -60,7 +58,10 @@ static int manage(struct provider *p, struct gate_confirmation *c, enum gate_act
     int (*op)(struct provider *, int64_t, struct gw_error *) =
         a == GATE_DESTROY ? p->ops->destroy_instance : p->ops->stop_instance;
     if (op == NULL)
-        return unsupported(p, a == GATE_DESTROY ? "destroy instances" : "stop instances", err);
+        return UNSUPPORTED(p,
+                           a == GATE_DESTROY ? _("the %s provider cannot destroy instances")
+                                             : _("the %s provider cannot stop instances"),
+                           err);
     return op(p, id, err);
 }
 
@@ -100,7 +101,7 @@ static int demo_search(struct provider *p, const struct search_request *req, cha
     size_t n = 0;
     const char *text = assets_get("demo-offers.json", &n);
     if (text == NULL) {
-        error_set(err, EXIT_PROVIDER, "the demo market is missing from this build");
+        error_set(err, EXIT_PROVIDER, _("the demo market is missing from this build"));
         return -1;
     }
     *body = xstrndup(text, n);
@@ -181,14 +182,15 @@ static int demo_create(struct provider *p, const struct create_request *req, int
     struct demo_find find = {req->offer_id, NAN};
     struct offer_list found = {0};
     if (text == NULL) {
-        error_set(err, EXIT_PROVIDER, "the demo market is missing from this build");
+        error_set(err, EXIT_PROVIDER, _("the demo market is missing from this build"));
         return -1;
     }
     if (offer_list_parse(text, n, OFFER_PARSE_STRICT, demo_match, &find, &found, NULL, err) < 0 ||
         found.count == 0) {
         offer_list_free(&found);
         error_set(err, EXIT_USAGE,
-                  "offer %lld is no longer available (not in the demo market); pick another offer",
+                  _("offer %lld is no longer available (not in the demo market); pick another "
+                    "offer"),
                   (long long)req->offer_id);
         return -1;
     }
@@ -328,7 +330,9 @@ static struct provider *demo_wrap(struct demo_registry *reg)
     struct provider *p = xcalloc(1, sizeof *p);
     p->ops = &demo_ops;
     p->impl = reg;
-    snprintf(p->source, sizeof p->source, "the demo market");
+    /* TRANSLATORS: where the demo's offers come from, in sentences such as "malformed response
+       from %s" and the dashboard's "showing offers from " */
+    snprintf(p->source, sizeof p->source, "%s", _("the demo market"));
     return p;
 }
 

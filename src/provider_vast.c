@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "i18n.h"
 #include "provider.h"
 #include "xalloc.h"
 
@@ -61,18 +62,23 @@ static void describe_status(const struct vast *v, const char *url, const struct 
     int auth = 0;
     body_msg(r, msg, sizeof msg, &auth);
     if (r->status == 401 || r->status == 403 || auth) {
-        error_set(err, EXIT_PROVIDER, "authentication failed at %s (HTTP %ld%s): %s", url,
+        /* TRANSLATORS: the second %s is " auth_error" or nothing, the last one of the two
+           sentences that follow */
+        error_set(err, EXIT_PROVIDER, _("authentication failed at %s (HTTP %ld%s): %s"), url,
                   r->status, auth ? " auth_error" : "",
-                  v->key ? "the API key was refused; check VAST_API_KEY or "
-                           "~/.config/vastai/vast_api_key"
-                         : "this request needs an API key (set VAST_API_KEY)");
+                  v->key ? _("the API key was refused; check VAST_API_KEY or "
+                             "~/.config/vastai/vast_api_key")
+                         : _("this request needs an API key (set VAST_API_KEY)"));
     } else if (r->status == 429) {
         error_set(err, EXIT_PROVIDER,
-                  "rate limited by %s (HTTP 429) after %d attempts; wait a minute and refresh", url,
-                  r->attempts);
+                  _("rate limited by %s (HTTP 429) after %d attempts; wait a minute and refresh"),
+                  url, r->attempts);
     } else {
-        error_set(err, EXIT_PROVIDER, "%s answered HTTP %ld%s%s%s", url, r->status,
-                  r->attempts > 1 ? " after retries" : "", msg[0] ? ": " : "", msg);
+        /* TRANSLATORS: %s answered HTTP 500, then " after retries" or nothing, then ": " and the
+           provider's own message (English), or nothing */
+        error_set(err, EXIT_PROVIDER, _("%s answered HTTP %ld%s%s%s"), url, r->status,
+                  /* TRANSLATORS: see "%s answered HTTP %ld%s%s%s" */
+                  r->attempts > 1 ? _(" after retries") : "", msg[0] ? ": " : "", msg);
     }
 }
 
@@ -106,8 +112,8 @@ static int vast_search(struct provider *p, const struct search_request *req, cha
         return -1;
     }
     if (strncasecmp(r.content_type, "application/json", 16) != 0) {
-        error_set(err, EXIT_PROVIDER, "malformed response from %s: expected JSON, got '%s'", url,
-                  r.content_type[0] ? r.content_type : "no content type");
+        error_set(err, EXIT_PROVIDER, _("malformed response from %s: expected JSON, got '%s'"), url,
+                  r.content_type[0] ? r.content_type : _("no content type"));
         http_response_free(&r);
         return -1;
     }
@@ -122,7 +128,8 @@ static void name_url(struct gw_error *err, const char *url)
     if (err == NULL)
         return;
     size_t n = strlen(err->msg);
-    snprintf(err->msg + n, sizeof err->msg - n, " from %s", url);
+    /* TRANSLATORS: appended to a sentence saying what is wrong with an answer; %s is its URL */
+    snprintf(err->msg + n, sizeof err->msg - n, _(" from %s"), url);
     error_redact(err->msg, sizeof err->msg);
 }
 
@@ -140,8 +147,8 @@ static int need_key(const struct vast *v, struct gw_error *err)
     if (v->key)
         return 0;
     error_set(err, EXIT_USAGE,
-              "this needs a vast.ai API key (set VAST_API_KEY or write it to "
-              "~/.config/vastai/vast_api_key)");
+              _("this needs a vast.ai API key (set VAST_API_KEY or write it to "
+                "~/.config/vastai/vast_api_key)"));
     return -1;
 }
 
@@ -196,7 +203,7 @@ static char *create_body(const struct create_request *req, struct gw_error *err)
         cJSON_AddStringToObject(env, req->env_keys[i], req->env_values[i]);
     for (size_t i = 0; i < req->nports; i++) {
         if (req->ports[i] < 1 || req->ports[i] > 65535) {
-            error_set(err, EXIT_USAGE, "cannot map port %d: ports are 1-65535", req->ports[i]);
+            error_set(err, EXIT_USAGE, _("cannot map port %d: ports are 1-65535"), req->ports[i]);
             cJSON_Delete(b);
             return NULL;
         }
@@ -254,7 +261,7 @@ static int vast_create(struct provider *p, const struct create_request *req, int
     if (need_key(v, err) < 0)
         return -1;
     if (req->image == NULL || !*req->image) {
-        error_set(err, EXIT_USAGE, "cannot rent offer %lld without an image",
+        error_set(err, EXIT_USAGE, _("cannot rent offer %lld without an image"),
                   (long long)req->offer_id);
         return -1;
     }
@@ -275,7 +282,7 @@ static int vast_create(struct provider *p, const struct create_request *req, int
     rc = -1;
     if ((r.status == 404 || r.status == 410) && no_such_ask(&r)) {
         error_set(err, EXIT_USAGE,
-                  "offer %lld is no longer available (no_such_ask); pick another offer",
+                  _("offer %lld is no longer available (no_such_ask); pick another offer"),
                   (long long)req->offer_id);
     } else if (r.status != 200) {
         describe_status(v, url, &r, err);
@@ -284,22 +291,22 @@ static int vast_create(struct provider *p, const struct create_request *req, int
         rc = 0;
     } else if (j == NULL) {
         error_set(err, EXIT_PROVIDER,
-                  "malformed create response from %s: not JSON; check your instances before "
-                  "renting again",
+                  _("malformed create response from %s: not JSON; check your instances before "
+                    "renting again"),
                   url);
     } else {
         char msg[200];
         int auth = 0;
         body_msg(&r, msg, sizeof msg, &auth);
-        error_set(err, EXIT_PROVIDER, "%s did not rent offer %lld: %s", url,
-                  (long long)req->offer_id, msg[0] ? msg : "the answer has no new_contract");
+        error_set(err, EXIT_PROVIDER, _("%s did not rent offer %lld: %s"), url,
+                  (long long)req->offer_id, msg[0] ? msg : _("the answer has no new_contract"));
     }
     /* a refused rental can still have created a (stopped) contract: it bills until destroyed */
     if (rc < 0 && id > 0) {
         *instance_id = id;
         if (err) {
             size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof err->msg - n, " (vast created instance %lld anyway)",
+            snprintf(err->msg + n, sizeof err->msg - n, _(" (vast created instance %lld anyway)"),
                      (long long)id);
         }
     }
@@ -380,7 +387,7 @@ static int vast_list(struct provider *p, struct instance_list *out, struct gw_er
         if (!token[0])
             return 0;
     }
-    error_set(err, EXIT_PROVIDER, "%s still had more instances after %d pages; gave up", base,
+    error_set(err, EXIT_PROVIDER, _("%s still had more instances after %d pages; gave up"), base,
               VAST_MAX_PAGES);
 fail:
     out->count = had; /* all pages or none: a partial list would look like gone instances */
@@ -424,10 +431,13 @@ static int vast_manage(struct provider *p, const char *method, const char *body,
         char msg[200];
         int auth = 0;
         body_msg(&r, msg, sizeof msg, &auth);
-        error_set(err, EXIT_PROVIDER, "%s did not %s instance %lld: %s", url, what, (long long)id,
+        error_set(err, EXIT_PROVIDER,
+                  !strcmp(what, "destroy") ? _("%s did not destroy instance %lld: %s")
+                                           : _("%s did not stop instance %lld: %s"),
+                  url, (long long)id,
                   msg[0] ? msg
-                  : j    ? "the answer has no success"
-                         : "the answer is not JSON");
+                  : j    ? _("the answer has no success")
+                         : _("the answer is not JSON"));
     }
     cJSON_Delete(j);
     http_response_free(&r);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "i18n.h"
 #include "textfile.h"
 #include "xalloc.h"
 
@@ -121,7 +122,8 @@ static int read_jobs(const char *path, struct state_job **jobs, size_t *n, char 
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "jobs");
     if (!cJSON_IsObject(root) || !cJSON_IsNumber(ver) || ver->valueint != STATE_VERSION ||
         !cJSON_IsArray(list)) {
-        snprintf(why, size, "%s", root ? "not a gpuwarden jobs file (version 1)" : "not JSON");
+        snprintf(why, size, "%s",
+                 root ? _("not a gpuwarden jobs file (version 1)") : _("not JSON"));
         cJSON_Delete(root);
         return -1;
     }
@@ -141,14 +143,14 @@ static int read_jobs(const char *path, struct state_job **jobs, size_t *n, char 
 static int lock_dir(const char *dir, struct gw_error *err)
 {
     if (atomicfile_mkdirs(dir) != 0) {
-        error_set(err, EXIT_USAGE, "cannot create %s: %s", dir, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot create %s: %s"), dir, strerror(errno));
         return -1;
     }
     char path[1024];
     file_path(dir, "jobs.lock", path, sizeof path);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        error_set(err, EXIT_USAGE, "cannot open %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot open %s: %s"), path, strerror(errno));
         return -1;
     }
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
@@ -171,9 +173,10 @@ static void set_aside(const char *path, const char *why, char *note, size_t size
     for (int i = 1; access(bad, F_OK) == 0 && i < 1000; i++)
         snprintf(bad, sizeof bad, "%s.bad-%lld-%d", path, (long long)time(NULL), i);
     if (rename(path, bad) == 0)
-        snprintf(note, size, "%s: %s; set aside as %s", path, why, bad);
+        /* TRANSLATORS: the jobs file, why it is not read, and the new name it was given */
+        snprintf(note, size, _("%s: %s; set aside as %s"), path, why, bad);
     else
-        snprintf(note, size, "%s: %s; could not set it aside (%s)", path, why, strerror(errno));
+        snprintf(note, size, _("%s: %s; could not set it aside (%s)"), path, why, strerror(errno));
 }
 
 int state_load(const char *dir, struct state_job **jobs, size_t *n, char *note, size_t size,
@@ -240,7 +243,7 @@ static int rewrite(const char *dir, const struct state_job *j, int64_t id, const
         char *text = cJSON_Print(root);
         rc = atomicfile_write(path, text, strlen(text));
         if (rc != 0)
-            error_set(err, EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
+            error_set(err, EXIT_USAGE, _("cannot write %s: %s"), path, strerror(errno));
         cJSON_free(text);
     }
     cJSON_Delete(root);
