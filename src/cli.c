@@ -8,6 +8,8 @@
 
 #include "http.h"
 #include "hub.h"
+#include "i18n.h"
+#include "textwidth.h"
 
 enum {
     OPT_PROVIDER = 256,
@@ -109,11 +111,11 @@ static int number(int code, const char *arg, double min, double max, double *out
     char *end;
     double v = strtod(arg, &end);
     if (end == arg || *end || !isfinite(v)) {
-        error_set(err, EXIT_USAGE, "--%s needs a number, got '%s'", option_name(code), arg);
+        error_set(err, EXIT_USAGE, _("--%s needs a number, got '%s'"), option_name(code), arg);
         return -1;
     }
     if (v < min || v > max) {
-        error_set(err, EXIT_USAGE, "--%s must be between %g and %g, got '%s'", option_name(code),
+        error_set(err, EXIT_USAGE, _("--%s must be between %g and %g, got '%s'"), option_name(code),
                   min, max, arg);
         return -1;
     }
@@ -127,7 +129,8 @@ static int integer(int code, const char *arg, int min, int max, int *out, struct
     if (number(code, arg, min, max, &v, err) < 0)
         return -1;
     if (v != floor(v)) {
-        error_set(err, EXIT_USAGE, "--%s needs a whole number, got '%s'", option_name(code), arg);
+        error_set(err, EXIT_USAGE, _("--%s needs a whole number, got '%s'"), option_name(code),
+                  arg);
         return -1;
     }
     *out = (int)v;
@@ -148,7 +151,7 @@ static int set_sort(struct cli_options *o, const char *arg, struct gw_error *err
     if (o->sort == NULL) {
         char names[512];
         market_sort_names(names, sizeof names);
-        error_set(err, EXIT_USAGE, "--sort: unknown field '%s' (one of: %s)", name, names);
+        error_set(err, EXIT_USAGE, _("--sort: unknown field '%s' (one of: %s)"), name, names);
         return -1;
     }
     return 0;
@@ -160,7 +163,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     switch (code) {
     case OPT_PROVIDER:
         if (strcmp(arg, "vast") != 0 && strcmp(arg, "demo") != 0) {
-            error_set(err, EXIT_USAGE, "--provider must be 'vast' or 'demo', got '%s'", arg);
+            error_set(err, EXIT_USAGE, _("--provider must be 'vast' or 'demo', got '%s'"), arg);
             return -1;
         }
         o->provider = arg;
@@ -170,7 +173,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_GITHUB_URL:
     case OPT_HF_URL:
         if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0) {
-            error_set(err, EXIT_USAGE, "--%s must start with http:// or https://, got '%s'",
+            error_set(err, EXIT_USAGE, _("--%s must start with http:// or https://, got '%s'"),
                       option_name(code), arg);
             return -1;
         }
@@ -186,7 +189,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         return 0;
     case OPT_RECIPE:
         if (!*arg) {
-            error_set(err, EXIT_USAGE, "--recipe needs a recipe name or a .json file");
+            error_set(err, EXIT_USAGE, _("--recipe needs a recipe name or a .json file"));
             return -1;
         }
         o->recipe = arg;
@@ -197,7 +200,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
         if (number(code, arg, 1, 9e15, &id, err) < 0)
             return -1;
         if (id != floor(id)) {
-            error_set(err, EXIT_USAGE, "--%s needs an id (a whole number), got '%s'",
+            error_set(err, EXIT_USAGE, _("--%s needs an id (a whole number), got '%s'"),
                       option_name(code), arg);
             return -1;
         }
@@ -208,6 +211,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_OFFLINE: o->offline = true; return 0;
     case OPT_QUERY:
         if (query_parse(&o->query, arg, &qerr) < 0) {
+            /* not translated: the flag's name before a message query.c has translated */
             error_set(err, EXIT_USAGE, "--query: %s", qerr.msg);
             return -1;
         }
@@ -243,7 +247,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_NO_COLOR: o->no_color = true; return 0;
     case OPT_THEME:
         if (strcmp(arg, "default") != 0 && strcmp(arg, "mono") != 0) {
-            error_set(err, EXIT_USAGE, "--theme must be 'default' or 'mono', got '%s'", arg);
+            error_set(err, EXIT_USAGE, _("--theme must be 'default' or 'mono', got '%s'"), arg);
             return -1;
         }
         o->no_color = !strcmp(arg, "mono");
@@ -253,7 +257,7 @@ static int apply(struct cli_options *o, int code, const char *arg, struct gw_err
     case OPT_SSH_KEY:
     case OPT_SSH_USER:
         if (!*arg) {
-            error_set(err, EXIT_USAGE, "--%s needs a value", option_name(code));
+            error_set(err, EXIT_USAGE, _("--%s needs a value"), option_name(code));
             return -1;
         }
         *(code == OPT_SSH_KEY ? &o->ssh_key : &o->ssh_user) = arg;
@@ -271,24 +275,24 @@ static const struct setting {
     const char *key;
     int code;
     const char *env;
-    const char *what; /* for `gpuwarden config` */
+    const char *what; /* for `gpuwarden config`, marked N_() unless a name or a unit */
 } settings[] = {
-    {"provider", OPT_PROVIDER, NULL, "vast or demo"},
-    {"api_url", OPT_API_URL, "VAST_URL", "vast.ai base URL"},
-    {"recipe", OPT_RECIPE, NULL, "default recipe"},
-    {"min_vram", OPT_MIN_VRAM, NULL, "GB per GPU"},
-    {"max_dph", OPT_MAX_DPH, NULL, "maximum $/hour"},
-    {"min_reliability", OPT_MIN_RELIABILITY, NULL, "blocks at or below"},
-    {"block_regions", OPT_BLOCK_REGIONS, NULL, "country codes"},
-    {"prefer_regions", OPT_PREFER_REGIONS, NULL, "country codes; others warn"},
-    {"min_inet", OPT_MIN_INET, NULL, "Mbps; slower warns"},
-    {"min_cuda", OPT_MIN_CUDA, NULL, "CUDA the image needs"},
+    {"provider", OPT_PROVIDER, NULL, N_("vast or demo")},
+    {"api_url", OPT_API_URL, "VAST_URL", N_("vast.ai base URL")},
+    {"recipe", OPT_RECIPE, NULL, N_("default recipe")},
+    {"min_vram", OPT_MIN_VRAM, NULL, N_("GB per GPU")},
+    {"max_dph", OPT_MAX_DPH, NULL, N_("maximum $/hour")},
+    {"min_reliability", OPT_MIN_RELIABILITY, NULL, N_("blocks at or below")},
+    {"block_regions", OPT_BLOCK_REGIONS, NULL, N_("country codes")},
+    {"prefer_regions", OPT_PREFER_REGIONS, NULL, N_("country codes; others warn")},
+    {"min_inet", OPT_MIN_INET, NULL, N_("Mbps; slower warns")},
+    {"min_cuda", OPT_MIN_CUDA, NULL, N_("CUDA the image needs")},
     {"min_disk", OPT_MIN_DISK, NULL, "GB"},
-    {"refresh", OPT_REFRESH, NULL, "seconds between fetches"},
-    {"ssh_key", OPT_SSH_KEY, "GPUWARDEN_SSH_KEY", "private key for launches"},
-    {"ssh_user", OPT_SSH_USER, "GPUWARDEN_SSH_USER", "SSH user on the instance"},
-    {"theme", OPT_THEME, "NO_COLOR", "default or mono (--no-color: mono)"},
-    {"mouse", OPT_MOUSE, NULL, "yes or no (--no-mouse: no)"},
+    {"refresh", OPT_REFRESH, NULL, N_("seconds between fetches")},
+    {"ssh_key", OPT_SSH_KEY, "GPUWARDEN_SSH_KEY", N_("private key for launches")},
+    {"ssh_user", OPT_SSH_USER, "GPUWARDEN_SSH_USER", N_("SSH user on the instance")},
+    {"theme", OPT_THEME, "NO_COLOR", N_("default or mono (--no-color: mono)")},
+    {"mouse", OPT_MOUSE, NULL, N_("yes or no (--no-mouse: no)")},
     {"hub_url", OPT_HUB_URL, "GPUWARDEN_HUB_URL", "Docker Hub API"},
     {"github_url", OPT_GITHUB_URL, "GPUWARDEN_GITHUB_URL", "GitHub API"},
     {"hf_url", OPT_HF_URL, "GPUWARDEN_HF_URL", "Hugging Face"},
@@ -317,7 +321,8 @@ static int apply_bool(struct cli_options *o, int code, const char *value, struct
     bool yes = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
     bool no = !strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off");
     if (!yes && !no) {
-        error_set(err, EXIT_USAGE, "needs yes or no, got '%s'", value);
+        /* TRANSLATORS: a yes/no setting of the config file; "FILE:LINE: key: " comes before */
+        error_set(err, EXIT_USAGE, _("needs yes or no, got '%s'"), value);
         return -1;
     }
     if (code == OPT_MOUSE)
@@ -338,7 +343,8 @@ static int apply_config(struct cli_options *o, struct gw_error *err)
                 s = &settings[k];
         struct gw_error verr = {0};
         if (s == NULL) {
-            error_set(err, EXIT_USAGE, "%s:%d: unknown key '%s' (see gpuwarden config)",
+            /* TRANSLATORS: FILE:LINE: of the config file */
+            error_set(err, EXIT_USAGE, _("%s:%d: unknown key '%s' (see gpuwarden config)"),
                       o->config.path, l->line, l->key);
             return -1;
         }
@@ -350,6 +356,7 @@ static int apply_config(struct cli_options *o, struct gw_error *err)
         }
         char where[32];
         snprintf(where, sizeof where, "line %d", l->line);
+        /* not translated: the origin column of `gpuwarden config`, which scripts read */
         note_origin(o, s->code, "config file, %s", where);
     }
     for (size_t k = 0; k < sizeof settings / sizeof *settings; k++) {
@@ -365,6 +372,7 @@ static int apply_config(struct cli_options *o, struct gw_error *err)
                 return -1;
             }
         }
+        /* not translated: the origin column of `gpuwarden config`, which scripts read */
         note_origin(o, settings[k].code, "environment, %s", settings[k].env);
     }
     return 0;
@@ -386,7 +394,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
             if (!strcmp(argv[1], command_names[i]))
                 o->command = (enum cli_command)i;
         if (o->command == CLI_DASHBOARD) {
-            error_set(err, EXIT_USAGE, "unknown command '%s' (try: gpuwarden --help)", argv[1]);
+            error_set(err, EXIT_USAGE, _("unknown command '%s' (try: gpuwarden --help)"), argv[1]);
             return -1;
         }
         first = 2;
@@ -400,16 +408,18 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     while ((code = getopt_long(gargc, gargv, ":", long_options, NULL)) != -1) {
         if (code == '?') {
             const char *bad = gargv[optind - 1];
-            error_set(err, EXIT_USAGE, "unknown option '%s' (try: gpuwarden %s%s--help)", bad,
+            /* TRANSLATORS: the second and third %s are the command and a space, or nothing */
+            error_set(err, EXIT_USAGE, _("unknown option '%s' (try: gpuwarden %s%s--help)"), bad,
                       cli_command_name(o->command), o->command == CLI_DASHBOARD ? "" : " ");
             return -1;
         }
         if (code == ':') {
-            error_set(err, EXIT_USAGE, "option '%s' needs a value", gargv[optind - 1]);
+            error_set(err, EXIT_USAGE, _("option '%s' needs a value"), gargv[optind - 1]);
             return -1;
         }
         if (apply(o, code, optarg, err) < 0)
             return -1;
+        /* not translated: the origin column of `gpuwarden config`, which scripts read */
         note_origin(o, code, "flag%s", "");
     }
     if (optind < gargc) {
@@ -423,7 +433,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
         }
     }
     if (optind < gargc) {
-        error_set(err, EXIT_USAGE, "unexpected argument '%s'", gargv[optind]);
+        error_set(err, EXIT_USAGE, _("unexpected argument '%s'"), gargv[optind]);
         return -1;
     }
     o->flag_req = o->req;
@@ -439,19 +449,27 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
         return -1;
     }
     if (o->command == CLI_LINT && !o->file) {
-        error_set(err, EXIT_USAGE, "lint needs a FILE (usage: gpuwarden lint FILE [--json])");
+        error_set(err, EXIT_USAGE, _("lint needs a FILE (usage: gpuwarden lint FILE [--json])"));
         return -1;
     }
     if (o->command == CLI_STOP || o->command == CLI_DESTROY) {
         const char *name = command_names[o->command];
         char *end = NULL;
         long long id = o->file ? strtoll(o->file, &end, 10) : 0;
-        if (o->file == NULL || end == o->file || *end || id <= 0) {
+        if (o->file == NULL) {
+            /* TRANSLATORS: %s is the command, stop or destroy (twice) */
             error_set(err, EXIT_USAGE,
-                      "%s needs an instance id%s%s%s (usage: gpuwarden %s ID --confirm ID); "
-                      "nothing was sent",
-                      name, o->file ? ", got '" : "", o->file ? o->file : "", o->file ? "'" : "",
-                      name);
+                      _("%s needs an instance id (usage: gpuwarden %s ID --confirm ID); "
+                        "nothing was sent"),
+                      name, name);
+            return -1;
+        }
+        if (end == o->file || *end || id <= 0) {
+            /* TRANSLATORS: the command (stop or destroy), what was given, the command again */
+            error_set(err, EXIT_USAGE,
+                      _("%s needs an instance id, got '%s' (usage: gpuwarden %s ID --confirm ID); "
+                        "nothing was sent"),
+                      name, o->file, name);
             return -1;
         }
         o->instance_id = id;
@@ -459,22 +477,22 @@ int cli_parse(int argc, char **argv, struct cli_options *o, struct gw_error *err
     }
     if (o->command == CLI_LAUNCH && (!o->offer_id || !o->recipe || !o->confirm_id)) {
         error_set(err, EXIT_USAGE,
-                  "launch needs --offer ID, --recipe NAME and --confirm ID (usage: gpuwarden "
-                  "launch --offer ID --recipe NAME|FILE --confirm ID [--follow]); nothing was "
-                  "rented");
+                  _("launch needs --offer ID, --recipe NAME and --confirm ID (usage: gpuwarden "
+                    "launch --offer ID --recipe NAME|FILE --confirm ID [--follow]); nothing was "
+                    "rented"));
         return -1;
     }
     if (o->command == CLI_LAUNCH && o->confirm_id != o->offer_id) {
         error_set(err, EXIT_USAGE,
-                  "--confirm %lld does not match --offer %lld: --confirm must repeat the offer id "
-                  "you mean to rent; nothing was rented",
+                  _("--confirm %lld does not match --offer %lld: --confirm must repeat the offer "
+                    "id you mean to rent; nothing was rented"),
                   o->confirm_id, o->offer_id);
         return -1;
     }
     if (o->command == CLI_CHECK && (!o->offer_id || !o->recipe)) {
         error_set(err, EXIT_USAGE,
-                  "check needs --offer ID and --recipe NAME (usage: gpuwarden check --offer ID "
-                  "--recipe NAME|FILE [--json])");
+                  _("check needs --offer ID and --recipe NAME (usage: gpuwarden check --offer "
+                    "ID --recipe NAME|FILE [--json])"));
         return -1;
     }
     return 0;
@@ -575,17 +593,29 @@ static void setting_value(const struct cli_options *o, int code, char *out, size
 
 void cli_print_config(const struct cli_options *o, FILE *out)
 {
-    fprintf(out, "# config file: %s (%s)\n", o->config.path[0] ? o->config.path : "no home folder",
-            o->config.found ? "read" : "not present");
-    fprintf(out, "# precedence: flag > environment > config file > default\n");
+    /* TRANSLATORS: instead of the config file's path when $HOME is not set */
+    const char *path = o->config.path[0] ? o->config.path : _("no home folder");
+    fprintf(out,
+            o->config.found ? _("# config file: %s (read)\n")
+                            : _("# config file: %s (not present)\n"),
+            path);
+    /* TRANSLATORS: flag, environment, config file and default are the words of the origin
+       column, which stays English */
+    fputs(_("# precedence: flag > environment > config file > default\n"), out);
+    /* the key, value and origin columns stay English (scripts read them); the description is
+       translated; the value is padded by display columns */
     for (size_t k = 0; k < sizeof settings / sizeof *settings; k++) {
         char value[600];
         setting_value(o, settings[k].code, value, sizeof value);
-        fprintf(out, "%-16s = %-34s # %s; from %s", settings[k].key, value, settings[k].what,
-                o->origin[k]);
+        fprintf(out, "%-16s = ", settings[k].key);
+        textwidth_print(out, value, 34);
+        /* not translated: the origin column, which scripts read (only the description is) */
+        fprintf(out, " # %s; from %s", _(settings[k].what), o->origin[k]);
         if (settings[k].env)
+            /* not translated: the variable and flag that set it, which scripts read */
             fprintf(out, " (env %s, flag --%s)\n", settings[k].env, option_name(settings[k].code));
         else
+            /* not translated: the flag that sets it, which scripts read */
             fprintf(out, " (flag --%s)\n", option_name(settings[k].code));
     }
     char *key = NULL, source[4096];
@@ -595,42 +625,43 @@ void cli_print_config(const struct cli_options *o, FILE *out)
         memset(key, 0, strlen(key));
         free(key);
     }
-    fprintf(out, "# API key: %s (never shown)\n",
+    /* TRANSLATORS: %s is where the key was read from (a variable or a file), or a sentence */
+    fprintf(out, _("# API key: %s (never shown)\n"),
             found > 0    ? source
-            : found == 0 ? "none found: the demo market is used"
+            : found == 0 ? _("none found: the demo market is used")
                          : err.msg);
 }
 
-static const char usage_cases[] =
-    "usage: gpuwarden cases [N] [--json]\n"
-    "Prints the ten failure cases the guardrails come from (all, or case N).\n";
+static const char *const usage_cases =
+    N_("usage: gpuwarden cases [N] [--json]\n"
+       "Prints the ten failure cases the guardrails come from (all, or case N).\n");
 
-static const char usage_lint[] =
-    "usage: gpuwarden lint FILE [--json]\n\n"
-    "Checks a shell setup script for the failure patterns of SPEC §5 (errors swallowed with\n"
-    "|| true, success printed without a check, unchecked downloads, services without a bounded\n"
-    "health wait, insecure or keepalive-less SSH, destructive commands).\n\n"
-    "exit status: 0 no block finding, 1 block findings, 2 usage error or unreadable file\n";
+static const char *const usage_lint =
+    N_("usage: gpuwarden lint FILE [--json]\n\n"
+       "Checks a shell setup script for the failure patterns of SPEC §5 (errors swallowed with\n"
+       "|| true, success printed without a check, unchecked downloads, services without a bounded\n"
+       "health wait, insecure or keepalive-less SSH, destructive commands).\n\n"
+       "exit status: 0 no block finding, 1 block findings, 2 usage error or unreadable file\n");
 
-static const char usage_recipes[] =
-    "usage: gpuwarden recipes [--json]\n\n"
-    "Lists the bundled recipes and those in ~/.config/gpuwarden/recipes/ with what each needs\n"
-    "(VRAM = sum of components x (1 + overhead), compute capability, CUDA, disk, price).\n";
+static const char *const usage_recipes =
+    N_("usage: gpuwarden recipes [--json]\n\n"
+       "Lists the bundled recipes and those in ~/.config/gpuwarden/recipes/ with what each needs\n"
+       "(VRAM = sum of components x (1 + overhead), compute capability, CUDA, disk, price).\n");
 
-static const char usage_check[] =
-    "usage: gpuwarden check --offer ID --recipe NAME|FILE [options] [--json]\n\n"
-    "The preflight checklist of SPEC §6 for one offer and one recipe: ten rows, each PASS,\n"
-    "WARN, FAIL, PENDING (decided after boot) or UNKNOWN, with the failure case it prevents.\n"
-    "The offer comes from the provider, or from --from FILE.\n\n"
-    "  --hub-url URL            Docker Hub API (default https://hub.docker.com,\n"
-    "                           or $GPUWARDEN_HUB_URL)\n"
-    "  --github-url URL         GitHub API (default https://api.github.com)\n"
-    "  --hf-url URL             Hugging Face (default https://huggingface.co)\n"
-    "  --offline                no metadata requests: sources are UNKNOWN (offline)\n\n"
-    "exit status: 0 no FAIL row, 1 a row FAILs, 2 usage or input error,\n"
-    "3 provider or network error\n\n";
+static const char *const usage_check =
+    N_("usage: gpuwarden check --offer ID --recipe NAME|FILE [options] [--json]\n\n"
+       "The preflight checklist of SPEC §6 for one offer and one recipe: ten rows, each PASS,\n"
+       "WARN, FAIL, PENDING (decided after boot) or UNKNOWN, with the failure case it prevents.\n"
+       "The offer comes from the provider, or from --from FILE.\n\n"
+       "  --hub-url URL            Docker Hub API (default https://hub.docker.com,\n"
+       "                           or $GPUWARDEN_HUB_URL)\n"
+       "  --github-url URL         GitHub API (default https://api.github.com)\n"
+       "  --hf-url URL             Hugging Face (default https://huggingface.co)\n"
+       "  --offline                no metadata requests: sources are UNKNOWN (offline)\n\n"
+       "exit status: 0 no FAIL row, 1 a row FAILs, 2 usage or input error,\n"
+       "3 provider or network error\n\n");
 
-static const char usage_launch[] =
+static const char *const usage_launch = N_(
     "usage: gpuwarden launch --offer ID --recipe NAME|FILE --confirm ID [--follow] [options]\n\n"
     "Rents the offer and walks the launch pipeline of SPEC §7: create, boot, connect (SSH, host\n"
     "key trusted on first use), verify the GPU with nvidia-smi, run the recipe's setup detached\n"
@@ -643,76 +674,80 @@ static const char usage_launch[] =
     "                           ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)\n"
     "  --ssh-user USER          user on the instance (or GPUWARDEN_SSH_USER; default root)\n\n"
     "exit status: 0 READY, 1 a step failed or the checklist FAILs (message on stderr),\n"
-    "2 usage or input error, 3 provider or network error before anything was rented\n";
+    "2 usage or input error, 3 provider or network error before anything was rented\n");
 
-static const char usage_instances[] =
-    "usage: gpuwarden instances [--json] [--provider vast|demo] [--api-url URL]\n\n"
-    "Every instance of the account (all pages of the v1 list), joined with the jobs gpuwarden\n"
-    "launched ($XDG_STATE_HOME/gpuwarden/jobs.json): WHO is `gpuwarden` (launched by it: in\n"
-    "the state file or labelled gpuwarden:...), `unknown to gpuwarden`, or `missing` (in the\n"
-    "state file, gone at the provider). COST is $/h x uptime, an upper estimate.\n"
-    "Needs a vast.ai API key (or --provider demo).\n\n"
-    "exit status: 0 ok, 2 usage error or no API key, 3 provider or network error\n";
+static const char *const usage_instances =
+    N_("usage: gpuwarden instances [--json] [--provider vast|demo] [--api-url URL]\n\n"
+       "Every instance of the account (all pages of the v1 list), joined with the jobs gpuwarden\n"
+       "launched ($XDG_STATE_HOME/gpuwarden/jobs.json): WHO is `gpuwarden` (launched by it: in\n"
+       "the state file or labelled gpuwarden:...), `unknown to gpuwarden`, or `missing` (in the\n"
+       "state file, gone at the provider). COST is $/h x uptime, an upper estimate.\n"
+       "Needs a vast.ai API key (or --provider demo).\n\n"
+       "exit status: 0 ok, 2 usage error or no API key, 3 provider or network error\n");
 
-static const char usage_stop_destroy[] =
-    "usage: gpuwarden stop ID --confirm ID\n"
-    "       gpuwarden destroy ID --confirm ID\n\n"
-    "stop: the GPU is released; storage is kept and still billed; restart later.\n"
-    "destroy: everything on the instance is deleted; this cannot be undone.\n"
-    "--confirm must repeat the instance id; there is no --yes. Without it, or with another id,\n"
-    "nothing is sent. Every attempt, sent or refused, is recorded in the audit log\n"
-    "($XDG_STATE_HOME/gpuwarden/audit.jsonl; `gpuwarden audit` prints it).\n\n"
-    "  --provider vast|demo, --api-url URL   as for offers\n\n"
-    "exit status: 0 done (destroy: also when the instance was already gone), 1 stop of an\n"
-    "instance that is gone, 2 usage error (no or a wrong --confirm: nothing was sent),\n"
-    "3 provider or network error after retries\n";
+static const char *const usage_stop_destroy =
+    N_("usage: gpuwarden stop ID --confirm ID\n"
+       "       gpuwarden destroy ID --confirm ID\n\n"
+       "stop: the GPU is released; storage is kept and still billed; restart later.\n"
+       "destroy: everything on the instance is deleted; this cannot be undone.\n"
+       "--confirm must repeat the instance id; there is no --yes. Without it, or with another id,\n"
+       "nothing is sent. Every attempt, sent or refused, is recorded in the audit log\n"
+       "($XDG_STATE_HOME/gpuwarden/audit.jsonl; `gpuwarden audit` prints it).\n\n"
+       "  --provider vast|demo, --api-url URL   as for offers\n\n"
+       "exit status: 0 done (destroy: also when the instance was already gone), 1 stop of an\n"
+       "instance that is gone, 2 usage error (no or a wrong --confirm: nothing was sent),\n"
+       "3 provider or network error after retries\n");
 
-static const char usage_audit[] =
-    "usage: gpuwarden audit\n\n"
-    "Prints the audit log of stop and destroy requests, oldest first: time, action, instance,\n"
-    "outcome (cancelled, sent, succeeded, failed), label, where it came from and why.\n"
-    "A `sent` line without an outcome means the program ended during the request.\n";
+static const char *const usage_audit =
+    N_("usage: gpuwarden audit\n\n"
+       "Prints the audit log of stop and destroy requests, oldest first: time, action, instance,\n"
+       "outcome (cancelled, sent, succeeded, failed), label, where it came from and why.\n"
+       "A `sent` line without an outcome means the program ended during the request.\n");
 
 void cli_usage(enum cli_command cmd, FILE *out)
 {
     if (cmd == CLI_LAUNCH || cmd == CLI_INSTANCES || cmd == CLI_STOP || cmd == CLI_DESTROY ||
         cmd == CLI_AUDIT) {
-        fputs(cmd == CLI_LAUNCH      ? usage_launch
-              : cmd == CLI_INSTANCES ? usage_instances
-              : cmd == CLI_AUDIT     ? usage_audit
-                                     : usage_stop_destroy,
+        fputs(_(cmd == CLI_LAUNCH      ? usage_launch
+                : cmd == CLI_INSTANCES ? usage_instances
+                : cmd == CLI_AUDIT     ? usage_audit
+                                       : usage_stop_destroy),
               out);
         return;
     }
     if (cmd == CLI_CASES || cmd == CLI_LINT || cmd == CLI_RECIPES) {
-        fputs(cmd == CLI_CASES ? usage_cases : cmd == CLI_LINT ? usage_lint : usage_recipes, out);
+        fputs(_(cmd == CLI_CASES  ? usage_cases
+                : cmd == CLI_LINT ? usage_lint
+                                  : usage_recipes),
+              out);
         return;
     }
     if (cmd == CLI_DASHBOARD)
-        fputs("usage: gpuwarden [COMMAND] [options]\n\n"
-              "Rent cloud GPUs without repeating the classic failures.\n\n"
-              "commands:\n"
-              "  (none)     the dashboard: live offer table, verdicts, findings, checklist\n"
-              "  offers     offer table with guardrail verdicts\n"
-              "  check      preflight checklist for one offer and one recipe\n"
-              "  launch     rent an offer and set it up, logs to stdout\n"
-              "  instances  the account's instances, marked when gpuwarden launched them\n"
-              "  stop ID    stop an instance (--confirm ID)\n"
-              "  destroy ID destroy an instance (--confirm ID)\n"
-              "  audit      the log of stop and destroy requests\n"
-              "  config     the effective settings and where each came from\n"
-              "  lint FILE  check a setup script for the failure patterns\n"
-              "  recipes    the recipes and what each needs\n"
-              "  cases [N]  the failure cases behind the rules\n"
-              "(gpuwarden COMMAND --help for each)\n\n",
+        fputs(_("usage: gpuwarden [COMMAND] [options]\n\n"
+                "Rent cloud GPUs without repeating the classic failures.\n\n"
+                "commands:\n"
+                "  (none)     the dashboard: live offer table, verdicts, findings, checklist\n"
+                "  offers     offer table with guardrail verdicts\n"
+                "  check      preflight checklist for one offer and one recipe\n"
+                "  launch     rent an offer and set it up, logs to stdout\n"
+                "  instances  the account's instances, marked when gpuwarden launched them\n"
+                "  stop ID    stop an instance (--confirm ID)\n"
+                "  destroy ID destroy an instance (--confirm ID)\n"
+                "  audit      the log of stop and destroy requests\n"
+                "  config     the effective settings and where each came from\n"
+                "  lint FILE  check a setup script for the failure patterns\n"
+                "  recipes    the recipes and what each needs\n"
+                "  cases [N]  the failure cases behind the rules\n"
+                "(gpuwarden COMMAND --help for each)\n\n"),
               out);
     else if (cmd == CLI_CHECK)
-        fputs(usage_check, out);
+        fputs(_(usage_check), out);
     else
-        fputs("usage: gpuwarden offers [options] [--json]\n\n"
-              "Lists offers with a verdict from every guardrail rule (SPEC §2).\n\n",
+        fputs(_("usage: gpuwarden offers [options] [--json]\n\n"
+                "Lists offers with a verdict from every guardrail rule (SPEC §2).\n\n"),
               out);
-    fputs("options:\n"
+    fputs(
+        _("options:\n"
           "  --provider vast|demo     where offers come from (default: vast when an API key\n"
           "                           is found in VAST_API_KEY or ~/.config/vastai/vast_api_key,\n"
           "                           else the built-in demo market)\n"
@@ -738,23 +773,24 @@ void cli_usage(enum cli_command cmd, FILE *out)
           "  --min-inet MBPS          default 100 (slower warns)\n"
           "  --min-cuda X.Y           CUDA the image needs (blocks older drivers)\n"
           "  --min-disk GB            disk the workload needs\n"
-          "  --num-gpus N             only offers with exactly N GPUs (a filter)\n",
-          out);
+          "  --num-gpus N             only offers with exactly N GPUs (a filter)\n"),
+        out);
     if (cmd == CLI_DASHBOARD)
-        fputs("dashboard:\n"
+        fputs(
+            _("dashboard:\n"
               "  --refresh SECONDS        fetch offers every SECONDS (default 60, 0: Ctrl-R only)\n"
               "  --no-color, --theme mono monochrome (also when NO_COLOR is set);\n"
               "                           --theme default: colours\n"
               "  --mouse, --no-mouse      clicks select rows (off, the default: terminal\n"
               "                           selection keeps working)\n"
               "  --hub-url, --github-url, --hf-url URL, --offline   metadata sources (see "
-              "check --help)\n",
-              out);
-    fputs("  --ssh-key PATH, --ssh-user USER   SSH identity for launches (see launch --help)\n"
-          "  --help, --version\n"
-          "settings also come from ~/.config/gpuwarden/config (`key = value`; gpuwarden config\n"
-          "lists them): a flag wins over the environment, which wins over the file.\n",
+              "check --help)\n"),
+            out);
+    fputs(_("  --ssh-key PATH, --ssh-user USER   SSH identity for launches (see launch --help)\n"
+            "  --help, --version\n"
+            "settings also come from ~/.config/gpuwarden/config (`key = value`; gpuwarden config\n"
+            "lists them): a flag wins over the environment, which wins over the file.\n"),
           out);
     if (cmd != CLI_CHECK)
-        fputs("\nexit status: 0 ok, 2 usage or input error, 3 provider or network error\n", out);
+        fputs(_("\nexit status: 0 ok, 2 usage or input error, 3 provider or network error\n"), out);
 }

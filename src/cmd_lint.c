@@ -4,6 +4,7 @@
 #include <cJSON.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "lint.h"
 
 static void print_json(const char *path, const struct lint_report *r)
@@ -43,19 +44,24 @@ int cmd_lint(const struct cli_options *o)
         for (size_t i = 0; i < r.count; i++) {
             const struct lint_finding *f = &r.findings[i];
             blocks += f->level == LEVEL_BLOCK;
-            printf("%s:%d: %s %s: %s\n    fix: %s (case %d)\n", o->file, f->line,
+            /* TRANSLATORS: FILE:LINE: LEVEL rule: message, then the fix hint and the failure
+               case; LEVEL (BLOCK or WARN) and the rule's name stay English */
+            printf(_("%s:%d: %s %s: %s\n    fix: %s (case %d)\n"), o->file, f->line,
                    f->level == LEVEL_BLOCK ? "BLOCK" : "WARN", lint_rule_name(f->rule), f->message,
                    f->hint, f->case_id);
         }
         if (r.count)
-            printf("%zu finding%s, %zu blocking\n", r.count, r.count == 1 ? "" : "s", blocks);
+            printf(r.count == 1 ? _("%zu finding, %zu blocking\n")
+                                : _("%zu findings, %zu blocking\n"),
+                   r.count, blocks);
         else
-            printf("%s: no findings\n", o->file);
+            printf(_("%s: no findings\n"), o->file);
     }
     int rc = lint_has_block(&r) ? EXIT_CHECK_FAILED : EXIT_OK;
     lint_report_free(&r);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "gpuwarden: cannot write the output\n");
+        /* the sentence alone: cmd_check.c and cmd_offers.c print the same line */
+        fprintf(stderr, "gpuwarden: %s\n", _("cannot write the output"));
         return EXIT_USAGE;
     }
     return rc;

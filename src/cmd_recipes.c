@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cmd_offers.h"
+#include "i18n.h"
 #include "recipe.h"
 
 static cJSON *recipe_json(const struct recipe *r)
@@ -49,15 +50,17 @@ static void print_text(const struct recipe_list *l)
             snprintf(disk, sizeof disk, "%.0fGB", r->disk_gb);
         printf("%-16s %-8.1f %-5s %-5s %-6s %-46s %s\n", r->name, recipe_required_vram_gb(r), cc,
                cuda, disk, r->image, r->origin);
+        /* not translated: the title is the recipe's own; VRAM labels the arithmetic */
         printf("    %s\n    VRAM:", r->title);
         double sum = 0;
         for (size_t k = 0; k < r->ncomponents; k++) {
             printf("%s %s %.1f", k ? " +" : "", r->components[k].name, r->components[k].gb);
             sum += r->components[k].gb;
         }
+        /* not translated: arithmetic and units */
         printf(" = %.1f GB x %.2f = %.1f GB\n", sum, 1 + r->overhead, recipe_required_vram_gb(r));
         if (!isnan(r->max_dph))
-            printf("    max price: $%.3f/h\n", r->max_dph);
+            printf(_("    max price: $%.3f/h\n"), r->max_dph);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 static const char *home(void)
@@ -63,18 +64,19 @@ static int read_key_file(const char *path, char **key, struct gw_error *err)
     if (stat(path, &st) != 0)
         return 0;
     if (!S_ISREG(st.st_mode)) {
-        error_set(err, EXIT_USAGE, "API key file %s is not a regular file", path);
+        error_set(err, EXIT_USAGE, _("API key file %s is not a regular file"), path);
         return -1;
     }
     if (st.st_mode & (S_IRGRP | S_IROTH)) {
         error_set(err, EXIT_USAGE,
-                  "API key file %s is readable by other users; refusing it (run: chmod 600 %s)",
+                  _("API key file %s is readable by other users; refusing it (run: chmod 600 "
+                    "%s)"),
                   path, path);
         return -1;
     }
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        error_set(err, EXIT_USAGE, "cannot read API key file %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot read API key file %s: %s"), path, strerror(errno));
         return -1;
     }
     char buf[1024];
@@ -152,7 +154,7 @@ int config_file_load(struct config_file *cf, struct gw_error *err)
     if (f == NULL) {
         if (errno == ENOENT)
             return 0;
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", cf->path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot read %s: %s"), cf->path, strerror(errno));
         return -1;
     }
     cf->found = true;
@@ -161,7 +163,7 @@ int config_file_load(struct config_file *cf, struct gw_error *err)
     while (rc == 0 && fgets(buf, sizeof buf, f)) {
         line++;
         if (strchr(buf, '\n') == NULL && !feof(f)) {
-            error_set(err, EXIT_USAGE, "%s:%d: line too long", cf->path, line);
+            error_set(err, EXIT_USAGE, _("%s:%d: line too long"), cf->path, line);
             rc = -1;
             break;
         }
@@ -170,21 +172,21 @@ int config_file_load(struct config_file *cf, struct gw_error *err)
             continue;
         char *key, *value;
         if (!split_line(text, &key, &value)) {
-            error_set(err, EXIT_USAGE, "%s:%d: expected `key = value` (keys: a-z, 0-9, _)",
+            error_set(err, EXIT_USAGE, _("%s:%d: expected `key = value` (keys: a-z, 0-9, _)"),
                       cf->path, line);
             rc = -1;
         } else if (strlen(key) >= sizeof cf->lines[0].key ||
                    strlen(value) >= sizeof cf->lines[0].value) {
-            error_set(err, EXIT_USAGE, "%s:%d: '%s' is too long", cf->path, line, key);
+            error_set(err, EXIT_USAGE, _("%s:%d: '%s' is too long"), cf->path, line, key);
             rc = -1;
         } else if (cf->count == CONFIG_MAX_LINES) {
-            error_set(err, EXIT_USAGE, "%s:%d: more than %d settings", cf->path, line,
+            error_set(err, EXIT_USAGE, _("%s:%d: more than %d settings"), cf->path, line,
                       CONFIG_MAX_LINES);
             rc = -1;
         } else {
             for (size_t i = 0; i < cf->count && rc == 0; i++)
                 if (!strcmp(cf->lines[i].key, key)) {
-                    error_set(err, EXIT_USAGE, "%s:%d: '%s' is already set on line %d", cf->path,
+                    error_set(err, EXIT_USAGE, _("%s:%d: '%s' is already set on line %d"), cf->path,
                               line, key, cf->lines[i].line);
                     rc = -1;
                 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "shcmd.h"
 #include "shlex.h"
 #include "textfile.h"
@@ -31,6 +32,16 @@ static const enum level rule_levels[LINT_RULE_COUNT] = {
 
 /* Failure case each rule prevents (SPEC §9). */
 static const int rule_cases[LINT_RULE_COUNT] = {3, 3, 3, 3, 8, 5, 4, 4, 6};
+
+/* gettext with a context (msgctxt) for one-word msgids that another part of the program could
+ * use with another meaning; xgettext extracts pgettext(CONTEXT, "...") by default. */
+#define pgettext(ctx, id) context_gettext(ctx "\004" id, id)
+
+static const char *context_gettext(const char *key, const char *id)
+{
+    const char *t = gettext(key);
+    return t == key ? id : t;
+}
 
 /* Set by lint on the first command of a loop around a health probe (above the SHCMD_ bits). */
 #define HW_BOUNDED   (1u << 24)
@@ -151,6 +162,20 @@ static void fmt(char *buf, size_t size, const char *f, ...)
     va_end(ap);
 }
 
+/* Copies src into dst[size], cut at a character boundary when it does not fit (a translated
+ * message takes more bytes than the English one). */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void add(struct lint *L, enum lint_rule rule, int line, const char *msg, const char *hint)
 {
     struct lint_report *r = L->out;
@@ -163,8 +188,8 @@ static void add(struct lint *L, enum lint_rule rule, int line, const char *msg, 
     f->level = rule_levels[rule];
     f->line = line;
     f->case_id = rule_cases[rule];
-    snprintf(f->message, sizeof f->message, "%s", msg);
-    snprintf(f->hint, sizeof f->hint, "%s", hint);
+    copy_text(f->message, sizeof f->message, msg);
+    copy_text(f->hint, sizeof f->hint, hint);
 }
 
 /* --- functions ------------------------------------------------------------------------- */
@@ -331,33 +356,36 @@ static void rule_no_errexit(struct lint *L, const char *text, size_t len)
     size_t first = 0;
     if (errexit_first(L, -1, 0, &first) != 0)
         return;
-    char cmd[SUMMARY_MAX + 8], msg[200];
+    char cmd[SUMMARY_MAX + 8], msg[400];
     cmd_text(&L->cmd[first], cmd, sizeof cmd);
     int later = 0;
     for (size_t j = first; j < L->n && !later; j++)
         if ((L->base[j] & SHCMD_SET_E) && L->cmd[j].func < 0)
             later = L->cmd[j].line;
     if (later)
-        fmt(msg, sizeof msg, "`set -e` comes only at line %d, after the first command `%s`", later,
-            cmd);
+        fmt(msg, sizeof msg, _("`set -e` comes only at line %d, after the first command `%s`"),
+            later, cmd);
     else
         fmt(msg, sizeof msg,
-            "no `set -e` before the first command `%s`: a failed step does not "
-            "stop the script",
+            _("no `set -e` before the first command `%s`: a failed step does not "
+              "stop the script"),
             cmd);
     add(L, LINT_NO_ERREXIT, L->cmd[first].line, msg,
-        later ? "move `set -euo pipefail` up to the line after the shebang"
-              : "add `set -euo pipefail` on the line after the shebang");
+        later ? _("move `set -euo pipefail` up to the line after the shebang")
+              : _("add `set -euo pipefail` on the line after the shebang"));
 }
 
+/* What kind of step a command is, translated. */
 static const char *step_noun(unsigned k)
 {
-    return (k & SHCMD_INSTALL)    ? "install"
-           : (k & SHCMD_MODEL)    ? ((k & SHCMD_DOWNLOAD) ? "model download" : "model step")
-           : (k & SHCMD_DOWNLOAD) ? "download"
-           : (k & SHCMD_CLONE)    ? "clone"
-           : (k & SHCMD_SERVICE)  ? "service start"
-                                  : "step";
+    return (k & SHCMD_INSTALL) ? pgettext("kind of setup step", "install")
+           : (k & SHCMD_MODEL)
+               ? ((k & SHCMD_DOWNLOAD) ? pgettext("kind of setup step", "model download")
+                                       : pgettext("kind of setup step", "model step"))
+           : (k & SHCMD_DOWNLOAD) ? pgettext("kind of setup step", "download")
+           : (k & SHCMD_CLONE)    ? pgettext("kind of setup step", "clone")
+           : (k & SHCMD_SERVICE)  ? pgettext("kind of setup step", "service start")
+                                  : pgettext("kind of setup step", "step");
 }
 
 static void rule_swallowed(struct lint *L)
@@ -370,7 +398,7 @@ static void rule_swallowed(struct lint *L)
         const struct shlex_cmd *t = &L->cmd[j];
         if (!(L->base[j] & SHCMD_SWALLOW) || t->prev_op != SHLEX_OP_OR || t->chain >= j)
             continue;
-        char handler[SUMMARY_MAX + 8], cmd[SUMMARY_MAX + 8], msg[200], hint[200];
+        char handler[SUMMARY_MAX + 8], cmd[SUMMARY_MAX + 8], msg[400], hint[400];
         cmd_text(t, handler, sizeof handler);
         /* each and-or list is scanned once, however many `|| true` it has */
         for (size_t k = scanned[t->chain]; k < j; k++) {
@@ -381,15 +409,20 @@ static void rule_swallowed(struct lint *L)
             reported[k] = true;
             cmd_text(c, cmd, sizeof cmd);
             const char *noun = step_noun(L->eff[k]);
+            bool an = (L->eff[k] & SHCMD_INSTALL) != 0; /* "an install", "a download" */
+            /* TRANSLATORS: the command, the handler after ||, and a kind of step ("install",
+               "model download", ... translated on their own) */
             if (L->call[k] >= 0 && !(L->base[k] & SHCMD_STEP))
                 fmt(msg, sizeof msg,
-                    "`%s` failure is swallowed by `|| %s` (the function runs %s %s)", cmd, handler,
-                    noun[0] == 'i' ? "an" : "a", noun);
+                    an ? _("`%s` failure is swallowed by `|| %s` (the function runs an %s)")
+                       : _("`%s` failure is swallowed by `|| %s` (the function runs a %s)"),
+                    cmd, handler, noun);
             else
-                fmt(msg, sizeof msg, "`%s` failure is swallowed by `|| %s`", cmd, handler);
+                fmt(msg, sizeof msg, _("`%s` failure is swallowed by `|| %s`"), cmd, handler);
+            /* TRANSLATORS: the handler after ||, then a kind of step ("install", ...) */
             fmt(hint, sizeof hint,
-                "remove `|| %s`; with `set -euo pipefail` a failed %s stops "
-                "the script",
+                _("remove `|| %s`; with `set -euo pipefail` a failed %s stops "
+                  "the script"),
                 handler, noun);
             add(L, LINT_SWALLOWED_ERROR, c->line, msg, hint);
         }
@@ -402,25 +435,29 @@ static void rule_swallowed(struct lint *L)
 static const char *verify_hint(unsigned k)
 {
     if (k & (SHCMD_MODEL | SHCMD_DOWNLOAD))
-        return "check the result before the marker: `[ -d DIR ]` and a size check such as "
-               "`du -sm DIR`, exiting 1 when it fails";
+        return _("check the result before the marker: `[ -d DIR ]` and a size check such as "
+                 "`du -sm DIR`, exiting 1 when it fails");
     if (k & SHCMD_INSTALL)
-        return "check the install before the marker, e.g. `python -c \"import torch; assert "
-               "torch.cuda.is_available()\"`";
+        return _("check the install before the marker, e.g. `python -c \"import torch; assert "
+                 "torch.cuda.is_available()\"`");
     if (k & SHCMD_SERVICE)
-        return "poll the service before the marker: `curl -sf http://localhost:PORT/health` in "
-               "a bounded loop";
-    return "check what the step produced (`test -f FILE`, `du -sm DIR`) before the marker";
+        return _("poll the service before the marker: `curl -sf http://localhost:PORT/health` in "
+                 "a bounded loop");
+    return _("check what the step produced (`test -f FILE`, `du -sm DIR`) before the marker");
 }
 
 static void fn_vsum(struct lint *L, int f, int depth, struct vsum *out);
 
-static void unverified(struct lint *L, size_t j, long r, unsigned risk, const char *via)
+/* marker: the command prints a success marker itself (else a function it calls does). */
+static void unverified(struct lint *L, size_t j, long r, unsigned risk, bool marker)
 {
-    char cmd[SUMMARY_MAX + 8], msg[200];
+    char cmd[SUMMARY_MAX + 8], msg[400];
     cmd_text(&L->cmd[j], cmd, sizeof cmd);
-    fmt(msg, sizeof msg, "`%s` %s with no check after the %s at line %d", cmd, via, step_noun(risk),
-        L->cmd[r].line);
+    /* TRANSLATORS: the command, a kind of step ("install", ...), the step's line */
+    fmt(msg, sizeof msg,
+        marker ? _("`%s` reports success with no check after the %s at line %d")
+               : _("`%s` prints a success marker with no check after the %s at line %d"),
+        cmd, step_noun(risk), L->cmd[r].line);
     add(L, LINT_UNVERIFIED_SUCCESS, L->cmd[j].line, msg, verify_hint(risk));
 }
 
@@ -444,7 +481,7 @@ static void vscan(struct lint *L, int scope, int depth, struct vsum *res)
             fn_vsum(L, L->call[j], depth + 1, &g);
             if (g.marker_first) {
                 if (r >= 0 && !checked && !reported) {
-                    unverified(L, j, r, risk, "prints a success marker");
+                    unverified(L, j, r, risk, false);
                     reported = true;
                 }
                 res->marker_first |= !any;
@@ -464,7 +501,7 @@ static void vscan(struct lint *L, int scope, int depth, struct vsum *res)
             checked = res->check_seen = any = true;
         } else if (k & SHCMD_MARKER) {
             if (r >= 0 && !checked && !reported) {
-                unverified(L, j, r, risk, "reports success");
+                unverified(L, j, r, risk, true);
                 reported = true;
             }
             res->marker_first |= !any;
@@ -527,12 +564,13 @@ static void rule_unchecked_download(struct lint *L)
     for (size_t j = 0; j < L->n; j++) {
         if (!(L->base[j] & SHCMD_TO_DISK) || later(L, next, j))
             continue;
-        char cmd[SUMMARY_MAX + 8], msg[200];
+        char cmd[SUMMARY_MAX + 8], msg[400];
         cmd_text(&L->cmd[j], cmd, sizeof cmd);
-        fmt(msg, sizeof msg, "`%s` downloads with no existence or size check after it", cmd);
+        fmt(msg, sizeof msg, _("`%s` downloads with no existence or size check after it"), cmd);
         add(L, LINT_UNCHECKED_DOWNLOAD, L->cmd[j].line, msg,
-            "check the result, e.g. `test -s FILE` or `[ \"$(du -sm DIR | cut -f1)\" -ge MIN_MB ]`"
-            ", and exit 1 when it is missing");
+            _("check the result, e.g. `test -s FILE` or `[ \"$(du -sm DIR | cut -f1)\" -ge MIN_MB "
+              "]`"
+              ", and exit 1 when it is missing"));
     }
     free(next);
 }
@@ -550,23 +588,23 @@ static void rule_health_wait(struct lint *L)
             continue; /* one finding per background job */
         if (c->flags & SHLEX_BG)
             last_job = c->job;
-        char cmd[SUMMARY_MAX + 8], msg[200];
+        char cmd[SUMMARY_MAX + 8], msg[400];
         cmd_text(c, cmd, sizeof cmd);
         size_t u = any[j + 1];
         if (u < L->n) {
             fmt(msg, sizeof msg,
-                "`%s` starts in the background; the health-wait loop at line %d "
-                "is unbounded",
+                _("`%s` starts in the background; the health-wait loop at line %d "
+                  "is unbounded"),
                 cmd, L->cmd[u].line);
             add(L, LINT_NO_HEALTH_WAIT, c->line, msg,
-                "bound the loop (`for i in $(seq 1 60)` or a counter) and `exit 1` when it runs "
-                "out");
+                _("bound the loop (`for i in $(seq 1 60)` or a counter) and `exit 1` when it runs "
+                  "out"));
         } else {
-            fmt(msg, sizeof msg, "`%s` starts in the background with no health-wait loop after it",
-                cmd);
+            fmt(msg, sizeof msg,
+                _("`%s` starts in the background with no health-wait loop after it"), cmd);
             add(L, LINT_NO_HEALTH_WAIT, c->line, msg,
-                "wait in a bounded loop: `for i in $(seq 1 60); do curl -sf "
-                "http://localhost:PORT/health && break; sleep 5; done`");
+                _("wait in a bounded loop: `for i in $(seq 1 60); do curl -sf "
+                  "http://localhost:PORT/health && break; sleep 5; done`"));
         }
     }
     free(bounded);
@@ -575,7 +613,7 @@ static void rule_health_wait(struct lint *L)
 
 static void rule_devel_image(struct lint *L)
 {
-    char cmd[SUMMARY_MAX + 8], raw[SUMMARY_MAX + 8], what[SUMMARY_MAX + 8], msg[200];
+    char cmd[SUMMARY_MAX + 8], raw[SUMMARY_MAX + 8], what[SUMMARY_MAX + 8], msg[400];
     for (size_t j = 0; j < L->n; j++) {
         const struct shlex_cmd *c = &L->cmd[j];
         enum shcmd_devel d = shcmd_devel(c, L->start[j], L->base[j], raw, sizeof raw);
@@ -584,22 +622,22 @@ static void rule_devel_image(struct lint *L)
         cmd_text(c, cmd, sizeof cmd);
         summarize((const char *const[]){raw}, 1, what, sizeof what);
         if (d == SHCMD_DEVEL_IMAGE) {
-            fmt(msg, sizeof msg, "`%s` uses the CUDA devel image `%s`", cmd, what);
+            fmt(msg, sizeof msg, _("`%s` uses the CUDA devel image `%s`"), cmd, what);
             add(L, LINT_DEVEL_IMAGE, c->line, msg,
-                "use the matching `-runtime` image unless the script compiles CUDA code; devel "
-                "images are GBs larger and slow to pull");
+                _("use the matching `-runtime` image unless the script compiles CUDA code; devel "
+                  "images are GBs larger and slow to pull"));
         } else {
-            fmt(msg, sizeof msg, "`%s` installs the CUDA toolkit (`%s`)", cmd, what);
+            fmt(msg, sizeof msg, _("`%s` installs the CUDA toolkit (`%s`)"), cmd, what);
             add(L, LINT_DEVEL_IMAGE, c->line, msg,
-                "the CUDA runtime that ships with PyTorch or the image usually suffices; install "
-                "the toolkit only to compile CUDA code");
+                _("the CUDA runtime that ships with PyTorch or the image usually suffices; "
+                  "install the toolkit only to compile CUDA code"));
         }
     }
 }
 
 static void rule_ssh(struct lint *L)
 {
-    char cmd[SUMMARY_MAX + 8], msg[200];
+    char cmd[SUMMARY_MAX + 8], msg[400];
     for (size_t j = 0; j < L->n; j++) {
         const struct shlex_cmd *c = &L->cmd[j];
         const char *bad = shcmd_insecure_ssh(c, L->start[j]);
@@ -608,17 +646,18 @@ static void rule_ssh(struct lint *L)
             continue;
         cmd_text(c, cmd, sizeof cmd);
         if (bad) {
-            fmt(msg, sizeof msg, "`%s` turns off host-key checking (`%s`)", cmd, bad);
+            fmt(msg, sizeof msg, _("`%s` turns off host-key checking (`%s`)"), cmd, bad);
             add(L, LINT_INSECURE_SSH, c->line, msg,
-                "pin the host key instead (`ssh-keyscan -H HOST >> ~/.ssh/known_hosts`) or use "
-                "`StrictHostKeyChecking=accept-new`");
+                _("pin the host key instead (`ssh-keyscan -H HOST >> ~/.ssh/known_hosts`) or use "
+                  "`StrictHostKeyChecking=accept-new`"));
         }
         if (tunnel) {
             fmt(msg, sizeof msg,
-                "`%s` opens a tunnel with no keepalive; it dies silently when the link drops", cmd);
+                _("`%s` opens a tunnel with no keepalive; it dies silently when the link drops"),
+                cmd);
             add(L, LINT_PLAIN_SSH_TUNNEL, c->line, msg,
-                "add `-o ServerAliveInterval=30 -o ServerAliveCountMax=3 -o "
-                "ExitOnForwardFailure=yes`, or use `autossh -M 0`");
+                _("add `-o ServerAliveInterval=30 -o ServerAliveCountMax=3 -o "
+                  "ExitOnForwardFailure=yes`, or use `autossh -M 0`"));
         }
     }
 }
@@ -626,8 +665,8 @@ static void rule_ssh(struct lint *L)
 static void rule_destructive(struct lint *L)
 {
     static const char *const no_confirm =
-        "destroy instances from gpuwarden, which asks first (SPEC §8), never from a script";
-    char cmd[SUMMARY_MAX + 8], msg[200], hint[200], var[48];
+        N_("destroy instances from gpuwarden, which asks first (SPEC §8), never from a script");
+    char cmd[SUMMARY_MAX + 8], msg[400], hint[400], var[48];
     for (size_t j = 0; j < L->n; j++) {
         const struct shlex_cmd *c = &L->cmd[j];
         var[0] = '\0';
@@ -635,29 +674,32 @@ static void rule_destructive(struct lint *L)
         if (d == SHCMD_SAFE)
             continue;
         cmd_text(c, cmd, sizeof cmd);
-        const char *h = no_confirm;
+        const char *h = _(no_confirm);
         switch (d) {
         case SHCMD_VASTAI_DESTROY:
-            fmt(msg, sizeof msg, "`%s` destroys the instance and its data", cmd);
+            fmt(msg, sizeof msg, _("`%s` destroys the instance and its data"), cmd);
             break;
         case SHCMD_RUNPOD_REMOVE:
-            fmt(msg, sizeof msg, "`%s` removes the pod and its data", cmd);
+            fmt(msg, sizeof msg, _("`%s` removes the pod and its data"), cmd);
             break;
         case SHCMD_DOCKER_PRUNE:
-            fmt(msg, sizeof msg, "`%s` deletes every unused image, container and network", cmd);
-            h = "remove named containers or images instead; a prune also drops cached images "
-                "you will pull again (case 5)";
+            fmt(msg, sizeof msg, _("`%s` deletes every unused image, container and network"), cmd);
+            h = _("remove named containers or images instead; a prune also drops cached images "
+                  "you will pull again (case 5)");
             break;
         case SHCMD_RM_EMPTY_VAR:
-            fmt(msg, sizeof msg, "`%s` deletes `/` when `$%s` is empty or unset", cmd, var);
-            fmt(hint, sizeof hint, "write `\"${%s:?}\"/...` so an empty variable stops the script",
-                var);
+            /* TRANSLATORS: the command, then the variable's name */
+            fmt(msg, sizeof msg, _("`%s` deletes `/` when `$%s` is empty or unset"), cmd, var);
+            fmt(hint, sizeof hint,
+                _("write `\"${%s:?}\"/...` so an empty variable stops the script"), var);
             h = hint;
             break;
         default:
-            fmt(msg, sizeof msg, "`%s` deletes %s", cmd,
-                d == SHCMD_RM_ROOT ? "the whole file system" : "the home directory");
-            h = "delete the specific path you mean";
+            fmt(msg, sizeof msg,
+                d == SHCMD_RM_ROOT ? _("`%s` deletes the whole file system")
+                                   : _("`%s` deletes the home directory"),
+                cmd);
+            h = _("delete the specific path you mean");
             break;
         }
         add(L, LINT_DESTRUCTIVE_COMMAND, c->line, msg, h);

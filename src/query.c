@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "offer.h"
 #include "xalloc.h"
 
@@ -210,8 +211,11 @@ static int make_value(const char *field, const char *raw, size_t len, struct que
         v->type = QV_NULL;
     } else if (mult > 0) {
         if (!parse_number(start, &num)) {
-            error_set(err, EXIT_USAGE, "%s needs a number (%s), got '%s'", field,
-                      mult == 86400 ? "days" : "GB", start);
+            /* TRANSLATORS: a query field (gpu_ram, duration), then the value given */
+            error_set(err, EXIT_USAGE,
+                      mult == 86400 ? _("%s needs a number (days), got '%s'")
+                                    : _("%s needs a number (GB), got '%s'"),
+                      field, start);
             free(s);
             return -1;
         }
@@ -219,7 +223,8 @@ static int make_value(const char *field, const char *raw, size_t len, struct que
         v->num = num * mult;
     } else if (!strcmp(field, "driver_version") && strchr(start, '.')) {
         if (!parse_driver(start, &num)) {
-            error_set(err, EXIT_USAGE, "driver_version must look like 535.86.05, got '%s'", start);
+            error_set(err, EXIT_USAGE, _("driver_version must look like 535.86.05, got '%s'"),
+                      start);
             free(s);
             return -1;
         }
@@ -263,7 +268,8 @@ static int parse_op(const char *text, size_t *pos, enum query_op *op, bool *plai
                 return 0;
             }
         }
-        error_set(err, EXIT_USAGE, "unknown operator '%.*s' after '%s'", (int)n, text + start,
+        /* TRANSLATORS: the operator typed, then the field before it */
+        error_set(err, EXIT_USAGE, _("unknown operator '%.*s' after '%s'"), (int)n, text + start,
                   field);
         return -1;
     }
@@ -287,9 +293,10 @@ static int parse_op(const char *text, size_t *pos, enum query_op *op, bool *plai
     }
     size_t n = strcspn(text + p, " ");
     if (n == 0)
-        error_set(err, EXIT_USAGE, "'%s' has no operator and value", field);
+        error_set(err, EXIT_USAGE, _("'%s' has no operator and value"), field);
     else
-        error_set(err, EXIT_USAGE, "unknown operator '%.*s' after '%s'", (int)n, text + p, field);
+        error_set(err, EXIT_USAGE, _("unknown operator '%.*s' after '%s'"), (int)n, text + p,
+                  field);
     return -1;
 }
 
@@ -342,7 +349,7 @@ static int read_value(const char *text, size_t *pos, size_t *vstart, size_t *vle
     if (close) {
         const char *end = strchr(text + p + 1, close);
         if (end == NULL) {
-            error_set(err, EXIT_USAGE, "unclosed '%c' in the value of '%s'", text[p], field);
+            error_set(err, EXIT_USAGE, _("unclosed '%c' in the value of '%s'"), text[p], field);
             return -1;
         }
         *vstart = p;
@@ -352,7 +359,7 @@ static int read_value(const char *text, size_t *pos, size_t *vstart, size_t *vle
         *vlen = strcspn(text + p, " ");
     }
     if (*vlen == 0 || (close == ']' && *vlen == 2)) {
-        error_set(err, EXIT_USAGE, "missing value after '%s'", field);
+        error_set(err, EXIT_USAGE, _("missing value after '%s'"), field);
         return -1;
     }
     *pos = p + *vlen;
@@ -403,7 +410,7 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
         while (isalnum((unsigned char)text[pos]) || text[pos] == '_')
             pos++;
         if (pos == fstart) {
-            error_set(err, EXIT_USAGE, "unexpected '%c' at position %zu: expected a field name",
+            error_set(err, EXIT_USAGE, _("unexpected '%c' at position %zu: expected a field name"),
                       text[pos], pos + 1);
             return -1;
         }
@@ -418,19 +425,24 @@ static int parse_into(struct query *q, const char *text, struct gw_error *err)
         if (read_value(text, &pos, &vstart, &vlen, name, err) < 0)
             return -1;
         if (text[pos] && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') {
-            error_set(err, EXIT_USAGE, "unexpected '%c' after the value of '%s'", text[pos], name);
+            error_set(err, EXIT_USAGE, _("unexpected '%c' after the value of '%s'"), text[pos],
+                      name);
             return -1;
         }
         /* the request's own keys: a filter by these names would be sent twice, or overwrite them */
         if (!strcmp(field, "order") || !strcmp(field, "type") || !strcmp(field, "limit")) {
-            error_set(err, EXIT_USAGE, "'%s' is not a filter (use %s)", field,
-                      !strcmp(field, "order")   ? "--sort FIELD[-]"
-                      : !strcmp(field, "limit") ? "--limit N"
-                                                : "nothing: offers are always on-demand");
+            if (!strcmp(field, "type"))
+                error_set(err, EXIT_USAGE,
+                          _("'%s' is not a filter (use nothing: offers are always on-demand)"),
+                          field);
+            else
+                /* TRANSLATORS: a request key (order, limit), then the flag to use instead */
+                error_set(err, EXIT_USAGE, _("'%s' is not a filter (use %s)"), field,
+                          !strcmp(field, "order") ? "--sort FIELD[-]" : "--limit N");
             return -1;
         }
         if (!in_set(known_fields, COUNT(known_fields), field))
-            warn(q, "unrecognized field '%s' (sent anyway)", field);
+            warn(q, _("unrecognized field '%s' (sent anyway)"), field);
         /* field=any, field=* and field=? lift the filter, as in the CLI */
         if (plain_eq && ((vlen == 3 && !strncmp(text + vstart, "any", 3)) ||
                          (vlen == 1 && (text[vstart] == '*' || text[vstart] == '?')))) {

@@ -11,12 +11,23 @@
 
 #include "assets.h"
 #include "config.h"
+#include "i18n.h"
 #include "textfile.h"
 #include "xalloc.h"
 
 #define RECIPE_MAX_FILE   ((size_t)1 << 20)
 #define RECIPE_MAX_SCRIPT ((size_t)1 << 20)
 #define BUNDLED_PREFIX    "recipes/"
+
+/* gettext with a context (msgctxt) for one-word msgids that another part of the program could
+ * use with another meaning; xgettext extracts pgettext(CONTEXT, "...") by default. */
+#define pgettext(ctx, id) context_gettext(ctx "\004" id, id)
+
+static const char *context_gettext(const char *key, const char *id)
+{
+    const char *t = gettext(key);
+    return t == key ? id : t;
+}
 
 /* The parse state: which file, and the first error found. */
 struct ctx {
@@ -29,7 +40,8 @@ static void fail(struct ctx *c, const char *field, const char *expected, const c
 {
     if (c->failed++)
         return;
-    char shown[64] = "nothing";
+    char shown[64];
+    snprintf(shown, sizeof shown, "%s", pgettext("a missing recipe field's value", "nothing"));
     if (got) {
         char *text = cJSON_PrintUnformatted(got);
         if (text) {
@@ -39,7 +51,9 @@ static void fail(struct ctx *c, const char *field, const char *expected, const c
             cJSON_free(text);
         }
     }
-    error_set(c->err, EXIT_USAGE, "recipe %s: field '%s' must be %s, got %s", c->origin, field,
+    /* TRANSLATORS: the recipe's file, the field, what it must be (a phrase translated on its own:
+       "present", "an object", "a number from 1 to 99", ...), then its JSON value or "nothing" */
+    error_set(c->err, EXIT_USAGE, _("recipe %s: field '%s' must be %s, got %s"), c->origin, field,
               expected, shown);
 }
 
@@ -53,7 +67,8 @@ static void failf(struct ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    error_set(c->err, EXIT_USAGE, "recipe %s: %s", c->origin, msg);
+    /* TRANSLATORS: the recipe's file, then a message */
+    error_set(c->err, EXIT_USAGE, _("recipe %s: %s"), c->origin, msg);
 }
 
 /* Refuses keys the format does not know, so a typo ("overhed") is an error, not a default. */
@@ -70,7 +85,8 @@ static void only_keys(struct ctx *c, const cJSON *obj, const char *where, const 
             for (const char *const *k = keys; *k; k++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                          k == keys ? "" : ", ", *k);
-            failf(c, "unknown field '%s%s%s' (known: %s)", where, *where ? "." : "", it->string,
+            /* TRANSLATORS: the field's path (object "." key), then the keys that object takes */
+            failf(c, _("unknown field '%s%s%s' (known: %s)"), where, *where ? "." : "", it->string,
                   list);
             return;
         }
@@ -82,7 +98,7 @@ static const cJSON *member(struct ctx *c, const cJSON *obj, const char *key, con
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v && required)
-        fail(c, field, "present", NULL);
+        fail(c, field, pgettext("a recipe field must be", "present"), NULL);
     return v;
 }
 
@@ -95,7 +111,7 @@ static void text(struct ctx *c, const cJSON *obj, const char *key, const char *f
         return;
     if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= size) {
         char what[64];
-        snprintf(what, sizeof what, "a non-empty string of at most %zu bytes", size - 1);
+        snprintf(what, sizeof what, _("a non-empty string of at most %zu bytes"), size - 1);
         fail(c, field, what, v);
         return;
     }
@@ -110,7 +126,7 @@ static double number(struct ctx *c, const cJSON *obj, const char *key, const cha
         return NAN;
     if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max) {
         char what[80];
-        snprintf(what, sizeof what, "a number from %g to %g", min, max);
+        snprintf(what, sizeof what, _("a number from %g to %g"), min, max);
         fail(c, field, what, v);
         return NAN;
     }
@@ -126,7 +142,7 @@ static int whole(struct ctx *c, const cJSON *obj, const char *key, const char *f
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < min ||
         v->valuedouble > max) {
         char what[80];
-        snprintf(what, sizeof what, "a whole number from %d to %d", min, max);
+        snprintf(what, sizeof what, _("a whole number from %d to %d"), min, max);
         fail(c, field, what, v);
         return fallback;
     }
@@ -138,7 +154,7 @@ static const cJSON *object(struct ctx *c, const cJSON *obj, const char *key, con
 {
     const cJSON *v = member(c, obj, key, field, required);
     if (v && !cJSON_IsObject(v)) {
-        fail(c, field, "an object", v);
+        fail(c, field, _("an object"), v);
         return NULL;
     }
     return v;
@@ -166,9 +182,9 @@ static void parse_official(struct ctx *c, const cJSON *root, struct recipe *r)
     text(c, o, "org", "official.org", r->official_org, sizeof r->official_org, true);
     text(c, o, "docs", "official.docs", r->official_docs, sizeof r->official_docs, true);
     if (!c->failed && !strchr(r->official_repo, '/'))
-        fail(c, "official.repo", "a GitHub \"owner/name\"", cJSON_GetObjectItem(o, "repo"));
+        fail(c, "official.repo", _("a GitHub \"owner/name\""), cJSON_GetObjectItem(o, "repo"));
     if (!c->failed && strncmp(r->official_docs, "https://", 8) != 0)
-        fail(c, "official.docs", "an https:// URL", cJSON_GetObjectItem(o, "docs"));
+        fail(c, "official.docs", _("an https:// URL"), cJSON_GetObjectItem(o, "docs"));
 }
 
 static void parse_vram(struct ctx *c, const cJSON *root, struct recipe *r)
@@ -181,7 +197,7 @@ static void parse_vram(struct ctx *c, const cJSON *root, struct recipe *r)
     const cJSON *list = member(c, v, "components", "vram.components", true);
     if (list && (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
                  cJSON_GetArraySize(list) > RECIPE_MAX_COMPONENTS)) {
-        fail(c, "vram.components", "a list of 1 to 16 {\"name\", \"gb\"} objects", list);
+        fail(c, "vram.components", _("a list of 1 to 16 {\"name\", \"gb\"} objects"), list);
         return;
     }
     const cJSON *it;
@@ -190,7 +206,7 @@ static void parse_vram(struct ctx *c, const cJSON *root, struct recipe *r)
         char field[64];
         snprintf(field, sizeof field, "vram.components[%zu]", r->ncomponents);
         if (!cJSON_IsObject(it)) {
-            fail(c, field, "an object {\"name\", \"gb\"}", it);
+            fail(c, field, _("an object {\"name\", \"gb\"}"), it);
             return;
         }
         static const char *const ckeys[] = {"name", "gb", NULL};
@@ -211,7 +227,7 @@ static int request_parse(struct ctx *c, const cJSON *obj, const char *field,
                          struct recipe_request *q)
 {
     if (!obj || !cJSON_IsObject(obj)) {
-        fail(c, field, "an object {\"method\", \"path\", \"body\"}", obj);
+        fail(c, field, _("an object {\"method\", \"path\", \"body\"}"), obj);
         return -1;
     }
     static const char *const keys[] = {"method", "path", "body", "interval_s", "timeout_s", NULL};
@@ -220,16 +236,16 @@ static int request_parse(struct ctx *c, const cJSON *obj, const char *field,
     snprintf(sub, sizeof sub, "%s.method", field);
     text(c, obj, "method", sub, q->method, sizeof q->method, true);
     if (!c->failed && strcmp(q->method, "GET") != 0 && strcmp(q->method, "POST") != 0)
-        fail(c, sub, "\"GET\" or \"POST\"", cJSON_GetObjectItem(obj, "method"));
+        fail(c, sub, _("\"GET\" or \"POST\""), cJSON_GetObjectItem(obj, "method"));
     snprintf(sub, sizeof sub, "%s.path", field);
     text(c, obj, "path", sub, q->path, sizeof q->path, true);
     if (!c->failed && q->path[0] != '/')
-        fail(c, sub, "a path starting with '/'", cJSON_GetObjectItem(obj, "path"));
+        fail(c, sub, _("a path starting with '/'"), cJSON_GetObjectItem(obj, "path"));
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(obj, "body");
     if (body && !cJSON_IsNull(body)) {
         if (!cJSON_IsObject(body) && !cJSON_IsArray(body)) {
             snprintf(sub, sizeof sub, "%s.body", field);
-            fail(c, sub, "a JSON object or list", body);
+            fail(c, sub, _("a JSON object or list"), body);
         } else {
             char *json = cJSON_PrintUnformatted(body);
             q->body = xstrdup(json ? json : "{}");
@@ -266,7 +282,7 @@ static void parse_test(struct ctx *c, const cJSON *root, struct recipe *r)
          sizeof x->result_url_field, true);
     const cJSON *min = member(c, t, "result_min_bytes", "test.result_min_bytes", true);
     if (min && (!cJSON_IsNumber(min) || min->valuedouble < 1 || min->valuedouble > 1e12))
-        fail(c, "test.result_min_bytes", "a number of bytes of at least 1", min);
+        fail(c, "test.result_min_bytes", _("a number of bytes of at least 1"), min);
     else if (min)
         x->result_min_bytes = (long)min->valuedouble;
 }
@@ -284,17 +300,18 @@ static void parse_env(struct ctx *c, const cJSON *root, struct recipe *r)
                                           "0123456789_") == strlen(it->string) &&
                        !(it->string[0] >= '0' && it->string[0] <= '9');
         if (!name_ok) {
-            failf(c, "field 'env' has a bad variable name '%s' (letters, digits, '_')", it->string);
+            failf(c, _("field 'env' has a bad variable name '%s' (letters, digits, '_')"),
+                  it->string);
             return;
         }
         if (r->nenv == RECIPE_MAX_ENV) {
-            failf(c, "field 'env' has more than %d variables", RECIPE_MAX_ENV);
+            failf(c, _("field 'env' has more than %d variables"), RECIPE_MAX_ENV);
             return;
         }
         struct recipe_env *e = &r->env[r->nenv++];
         snprintf(e->key, sizeof e->key, "%s", it->string);
         if (!cJSON_IsString(it) || strlen(it->valuestring) >= sizeof e->value) {
-            fail(c, field, "a string of at most 255 bytes", it);
+            fail(c, field, _("a string of at most 255 bytes"), it);
             return;
         }
         snprintf(e->value, sizeof e->value, "%s", it->valuestring);
@@ -308,7 +325,7 @@ static void parse_ports(struct ctx *c, const cJSON *root, struct recipe *r)
         return;
     if (!cJSON_IsArray(ports) || cJSON_GetArraySize(ports) < 1 ||
         cJSON_GetArraySize(ports) > RECIPE_MAX_PORTS) {
-        fail(c, "ports", "a list of 1 to 8 port numbers", ports);
+        fail(c, "ports", _("a list of 1 to 8 port numbers"), ports);
         return;
     }
     const cJSON *it;
@@ -316,7 +333,7 @@ static void parse_ports(struct ctx *c, const cJSON *root, struct recipe *r)
     {
         if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) ||
             it->valuedouble < 1 || it->valuedouble > 65535) {
-            fail(c, "ports", "a list of port numbers from 1 to 65535", it);
+            fail(c, "ports", _("a list of port numbers from 1 to 65535"), it);
             return;
         }
         r->ports[r->nports++] = (int)it->valuedouble;
@@ -333,13 +350,13 @@ static void parse_health(struct ctx *c, const cJSON *root, struct recipe *r)
     r->health_port = whole(c, h, "port", "health.port", 1, 65535, -1);
     text(c, h, "path", "health.path", r->health_path, sizeof r->health_path, true);
     if (!c->failed && r->health_path[0] != '/')
-        fail(c, "health.path", "a path starting with '/'", cJSON_GetObjectItem(h, "path"));
+        fail(c, "health.path", _("a path starting with '/'"), cJSON_GetObjectItem(h, "path"));
     r->health_timeout_s = whole(c, h, "timeout_s", "health.timeout_s", 1, 86400, 600);
     bool listed = false;
     for (size_t i = 0; i < r->nports; i++)
         listed = listed || r->ports[i] == r->health_port;
     if (!c->failed && !listed)
-        failf(c, "field 'health.port' (%d) must be one of 'ports'", r->health_port);
+        failf(c, _("field 'health.port' (%d) must be one of 'ports'"), r->health_port);
 }
 
 static void parse_models(struct ctx *c, const cJSON *root, struct recipe *r)
@@ -348,7 +365,7 @@ static void parse_models(struct ctx *c, const cJSON *root, struct recipe *r)
     if (!models)
         return;
     if (!cJSON_IsArray(models) || cJSON_GetArraySize(models) > RECIPE_MAX_MODELS) {
-        fail(c, "models", "a list of at most 8 Hugging Face ids \"org/name\"", models);
+        fail(c, "models", _("a list of at most 8 Hugging Face ids \"org/name\""), models);
         return;
     }
     const cJSON *it;
@@ -356,7 +373,7 @@ static void parse_models(struct ctx *c, const cJSON *root, struct recipe *r)
     {
         if (!cJSON_IsString(it) || !strchr(it->valuestring, '/') ||
             strlen(it->valuestring) >= sizeof r->models[0]) {
-            fail(c, "models", "a list of Hugging Face ids \"org/name\"", it);
+            fail(c, "models", _("a list of Hugging Face ids \"org/name\""), it);
             return;
         }
         snprintf(r->models[r->nmodels++], sizeof r->models[0], "%s", it->valuestring);
@@ -367,7 +384,7 @@ static void parse_models(struct ctx *c, const cJSON *root, struct recipe *r)
 static void load_script(struct ctx *c, const char *script_dir, struct recipe *r)
 {
     if (strchr(r->script_name, '/') || !strcmp(r->script_name, "..")) {
-        fail(c, "setup_script", "a file name beside the recipe (no '/')", NULL);
+        fail(c, "setup_script", _("a file name beside the recipe (no '/')"), NULL);
         return;
     }
     if (!script_dir) {
@@ -376,7 +393,7 @@ static void load_script(struct ctx *c, const char *script_dir, struct recipe *r)
         size_t len;
         const char *data = assets_get(name, &len);
         if (!data) {
-            failf(c, "setup script '%s' is not bundled", r->script_name);
+            failf(c, _("setup script '%s' is not bundled"), r->script_name);
             return;
         }
         r->script = xmalloc(len + 1);
@@ -389,7 +406,7 @@ static void load_script(struct ctx *c, const char *script_dir, struct recipe *r)
     struct gw_error ferr = {0};
     r->script = textfile_read(path, RECIPE_MAX_SCRIPT, &r->script_len, &ferr);
     if (!r->script)
-        failf(c, "setup script: %s", ferr.msg);
+        failf(c, _("setup script: %s"), ferr.msg);
 }
 
 int recipe_parse(const char *json, size_t len, const char *origin, const char *script_dir,
@@ -399,7 +416,7 @@ int recipe_parse(const char *json, size_t len, const char *origin, const char *s
     struct ctx c = {.origin = origin, .err = err};
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, NULL, 0);
     if (!root || !cJSON_IsObject(root)) {
-        error_set(err, EXIT_USAGE, "recipe %s: not a JSON object (check brackets and commas)",
+        error_set(err, EXIT_USAGE, _("recipe %s: not a JSON object (check brackets and commas)"),
                   origin);
         cJSON_Delete(root);
         return -1;
@@ -424,14 +441,14 @@ int recipe_parse(const char *json, size_t len, const char *origin, const char *s
     only_keys(&c, root, "", keys);
     text(&c, root, "name", "name", r->name, sizeof r->name, true);
     if (!c.failed && !valid_name(r->name))
-        fail(&c, "name", "lower-case letters, digits, '-', '.' or '_'",
+        fail(&c, "name", _("lower-case letters, digits, '-', '.' or '_'"),
              cJSON_GetObjectItem(root, "name"));
     text(&c, root, "title", "title", r->title, sizeof r->title, true);
     parse_official(&c, root, r);
     text(&c, root, "image", "image", r->image, sizeof r->image, true);
     const cJSON *rec = member(&c, root, "image_recommended", "image_recommended", false);
     if (rec && !cJSON_IsBool(rec))
-        fail(&c, "image_recommended", "true or false", rec);
+        fail(&c, "image_recommended", _("true or false"), rec);
     r->image_recommended = rec && cJSON_IsTrue(rec);
     parse_models(&c, root, r);
     parse_vram(&c, root, r);
@@ -654,7 +671,7 @@ int recipe_load(const char *name_or_file, const char *user_dir, struct recipe *r
     for (size_t i = 0; i < l.count; i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
                  l.items[i].name);
-    error_set(err, EXIT_USAGE, "unknown recipe '%s' (recipes: %s)", name_or_file, names);
+    error_set(err, EXIT_USAGE, _("unknown recipe '%s' (recipes: %s)"), name_or_file, names);
     recipe_list_free(&l);
     return -1;
 }

@@ -7,18 +7,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 char *textfile_read(const char *path, size_t max, size_t *len, struct gw_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot read %s: %s"), path, strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(EISDIR));
+        error_set(err, EXIT_USAGE, _("cannot read %s: %s"), path, strerror(EISDIR));
         fclose(f);
         return NULL;
     }
@@ -29,11 +30,11 @@ char *textfile_read(const char *path, size_t max, size_t *len, struct gw_error *
     fclose(f);
     if (rerr || n > max) {
         if (rerr)
-            error_set(err, EXIT_USAGE, "cannot read %s: %s", path, strerror(rerr));
+            error_set(err, EXIT_USAGE, _("cannot read %s: %s"), path, strerror(rerr));
         else if (max >= 1u << 20)
-            error_set(err, EXIT_USAGE, "%s is larger than %zu MiB", path, max >> 20);
+            error_set(err, EXIT_USAGE, _("%s is larger than %zu MiB"), path, max >> 20);
         else
-            error_set(err, EXIT_USAGE, "%s is larger than %zu KiB", path, max >> 10);
+            error_set(err, EXIT_USAGE, _("%s is larger than %zu KiB"), path, max >> 10);
         free(buf);
         return NULL;
     }

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+
 static void *check(void *p, size_t size)
 {
     if (p == NULL && size != 0) {
-        fprintf(stderr, "gpuwarden: out of memory (%zu bytes)\n", size);
+        /* gettext answers the msgid when it cannot allocate either */
+        fprintf(stderr, _("gpuwarden: out of memory (%zu bytes)\n"), size);
         abort();
     }
     return p;
