@@ -67,6 +67,12 @@ void i18n_init(void)
     cases_set_language(_("en"));
 }
 
+const char *i18n_context_gettext(const char *key, const char *id)
+{
+    const char *t = gettext(key);
+    return t == key ? id : t;
+}
+
 void i18n_use_english(void)
 {
     /* gettext answers the msgid itself under the C locale, and ignores LANGUAGE there */

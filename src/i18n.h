@@ -11,6 +11,12 @@
 
 #define _(s)  gettext(s)
 #define N_(s) (s)
+/* gettext with a context (msgctxt), for a short msgid that could mean something else elsewhere
+ * ("download" as a kind of setup step); xgettext extracts pgettext(CONTEXT, "...") by default. */
+#define pgettext(ctx, id) i18n_context_gettext(ctx "\004" id, id)
+
+/* The translation of `key` ("context\004msgid"), or `id` when there is none. */
+const char *i18n_context_gettext(const char *key, const char *id);
 
 /* Binds the text domain to the first of these folders that exists:
  *   1. $GPUWARDEN_LOCALEDIR, when set and not empty;

@@ -33,16 +33,6 @@ static const enum level rule_levels[LINT_RULE_COUNT] = {
 /* Failure case each rule prevents (SPEC §9). */
 static const int rule_cases[LINT_RULE_COUNT] = {3, 3, 3, 3, 8, 5, 4, 4, 6};
 
-/* gettext with a context (msgctxt) for one-word msgids that another part of the program could
- * use with another meaning; xgettext extracts pgettext(CONTEXT, "...") by default. */
-#define pgettext(ctx, id) context_gettext(ctx "\004" id, id)
-
-static const char *context_gettext(const char *key, const char *id)
-{
-    const char *t = gettext(key);
-    return t == key ? id : t;
-}
-
 /* Set by lint on the first command of a loop around a health probe (above the SHCMD_ bits). */
 #define HW_BOUNDED   (1u << 24)
 #define HW_UNBOUNDED (1u << 25)

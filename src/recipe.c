@@ -19,16 +19,6 @@
 #define RECIPE_MAX_SCRIPT ((size_t)1 << 20)
 #define BUNDLED_PREFIX    "recipes/"
 
-/* gettext with a context (msgctxt) for one-word msgids that another part of the program could
- * use with another meaning; xgettext extracts pgettext(CONTEXT, "...") by default. */
-#define pgettext(ctx, id) context_gettext(ctx "\004" id, id)
-
-static const char *context_gettext(const char *key, const char *id)
-{
-    const char *t = gettext(key);
-    return t == key ? id : t;
-}
-
 /* The parse state: which file, and the first error found. */
 struct ctx {
     const char *origin;
