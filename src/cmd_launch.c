@@ -13,6 +13,7 @@
 #include "cmd_offers.h"
 #include "config.h"
 #include "events.h"
+#include "i18n.h"
 #include "job.h"
 #include "ssh.h"
 
@@ -30,12 +31,15 @@ static bool preflight_ok(const struct preflight_row *rows)
     int counts[CHECK_UNKNOWN + 1] = {0};
     for (int i = 0; i < PREFLIGHT_ROWS; i++)
         counts[rows[i].status]++;
+    /* not translated: the checklist's status names and their counts, a line scripts read */
     printf("[preflight] %d PASS, %d WARN, %d FAIL, %d PENDING, %d UNKNOWN\n", counts[CHECK_PASS],
            counts[CHECK_WARN], counts[CHECK_FAIL], counts[CHECK_PENDING], counts[CHECK_UNKNOWN]);
     for (int i = 0; i < PREFLIGHT_ROWS; i++)
         if (rows[i].status == CHECK_WARN || rows[i].status == CHECK_FAIL)
             fprintf(rows[i].status == CHECK_FAIL ? stderr : stdout,
-                    "[preflight] %s row %d (%s): %s\n", check_status_name(rows[i].status),
+                    /* TRANSLATORS: [preflight] is a tag and %s a status (WARN, FAIL): both stay
+                     * as they are; then the row's number, its title and the reason */
+                    _("[preflight] %s row %d (%s): %s\n"), check_status_name(rows[i].status),
                     rows[i].item, rows[i].title, rows[i].reason);
     return counts[CHECK_FAIL] == 0;
 }
@@ -75,24 +79,29 @@ static int print_event(const struct cli_options *o, const struct event *ev, enum
     const struct job_status *st = ev->payload;
     *step = st->step;
     if (st->state == JOB_RUNNING || st->state == JOB_READY)
-        printf("[%s] %s%s\n", job_step_name(st->step), st->warn ? "warning: " : "", st->message);
+        printf("[%s] %s%s\n", job_step_name(st->step), st->warn ? _("warning: ") : "", st->message);
     if (st->state == JOB_RUNNING)
         return -1;
     if (st->state != JOB_READY) {
         fflush(stdout);
-        fprintf(stderr, "gpuwarden: launch %s at %s: %s", job_state_name(st->state),
+        /* TRANSLATORS: the job's state (failed, cancelled) and the step it ended in (create,
+         * boot, connect, verify, setup, health, test) stay English; then why */
+        fprintf(stderr, _("gpuwarden: launch %s at %s: %s"), job_state_name(st->state),
                 job_step_name(st->step), st->message);
-        fprintf(stderr, st->case_id ? " (case %d)\n" : "\n", st->case_id);
+        /* TRANSLATORS: the number of the failure case (gpuwarden cases N) */
+        fprintf(stderr, st->case_id ? _(" (case %d)\n") : "\n", st->case_id);
         for (size_t i = 0; i < sizeof st->last_lines / sizeof st->last_lines[0]; i++)
             if (st->last_lines[i][0])
                 fprintf(stderr, "  | %s\n", st->last_lines[i]);
         if (st->instance_id)
             fprintf(stderr,
-                    "gpuwarden: instance %lld is left as it is%s; keep it, or `gpuwarden stop "
-                    "%lld --confirm %lld` / `gpuwarden destroy %lld --confirm %lld`\n",
+                    /* TRANSLATORS: the instance id, an optional " (its GPU is not what was
+                     * advertised...)", then two commands to copy, to be kept as they are */
+                    _("gpuwarden: instance %lld is left as it is%s; keep it, or `gpuwarden stop "
+                      "%lld --confirm %lld` / `gpuwarden destroy %lld --confirm %lld`\n"),
                     (long long)st->instance_id,
-                    st->ask_destroy ? " (its GPU is not what was advertised: destroying it is "
-                                      "advised)"
+                    st->ask_destroy ? _(" (its GPU is not what was advertised: destroying it is "
+                                        "advised)")
                                     : "",
                     (long long)st->instance_id, (long long)st->instance_id,
                     (long long)st->instance_id, (long long)st->instance_id);
@@ -106,13 +115,13 @@ int cmd_launch(const struct cli_options *o, const struct recipe *r)
     struct market_result m = {0};
     struct preflight_row rows[PREFLIGHT_ROWS];
     if (cmd_check_eval(o, r, &m, rows, &err) < 0) {
-        fprintf(stderr, "gpuwarden: %s; nothing was rented\n", err.msg);
+        fprintf(stderr, _("gpuwarden: %s; nothing was rented\n"), err.msg);
         market_result_free(&m);
         return err.kind ? (int)err.kind : EXIT_PROVIDER;
     }
     if (!preflight_ok(rows)) {
-        fprintf(stderr, "gpuwarden: launch refused: the preflight checklist has a FAIL row; "
-                        "nothing was rented\n");
+        fprintf(stderr, _("gpuwarden: launch refused: the preflight checklist has a FAIL row; "
+                          "nothing was rented\n"));
         market_result_free(&m);
         return EXIT_CHECK_FAILED;
     }
@@ -135,7 +144,7 @@ int cmd_launch(const struct cli_options *o, const struct recipe *r)
     struct event_queue *q = events_new();
     struct job *job = q ? job_start(&spec, q, &err) : NULL;
     if (job == NULL) {
-        fprintf(stderr, "gpuwarden: %s\n", q ? err.msg : "cannot create the event queue");
+        fprintf(stderr, "gpuwarden: %s\n", q ? err.msg : _("cannot create the event queue"));
         events_free(q);
         provider_free(p);
         return EXIT_PROVIDER;
@@ -150,8 +159,8 @@ int cmd_launch(const struct cli_options *o, const struct recipe *r)
     while (final < 0) {
         if (interrupted && !told) {
             told = true;
-            fprintf(stderr, "gpuwarden: interrupted: stopping the job; the instance and any "
-                            "setup running on it are left as they are\n");
+            fprintf(stderr, _("gpuwarden: interrupted: stopping the job; the instance and any "
+                              "setup running on it are left as they are\n"));
             job_cancel(job);
         }
         struct pollfd pfd = {events_wake_fd(q), POLLIN, 0};

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 int host_connect(struct host *h, struct ssh_hostkey_info *info, struct gw_error *err)
@@ -77,7 +78,8 @@ static struct host_ssh *as_ssh(struct host *h)
 
 static int not_connected(struct host_ssh *hs, struct gw_error *err)
 {
-    error_set(err, EXIT_PROVIDER, "not connected to %s", hs->base.name);
+    /* TRANSLATORS: %s is the host, user@address:port */
+    error_set(err, EXIT_PROVIDER, _("not connected to %s"), hs->base.name);
     return SSH_LOST;
 }
 

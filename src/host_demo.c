@@ -18,6 +18,7 @@
 
 #include "atomicfile.h"
 #include "host.h"
+#include "i18n.h"
 #include "jsonpath.h"
 #include "recipe.h"
 #include "xalloc.h"
@@ -58,7 +59,8 @@ static int write_fixture(const struct host_demo *d, struct gw_error *err)
     char bin[800], path[820];
     snprintf(bin, sizeof bin, "%s/bin", d->sandbox);
     if (atomicfile_mkdirs(bin) != 0) {
-        error_set(err, EXIT_USAGE, "cannot create the demo sandbox %s: %s", bin, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot create the demo sandbox %s: %s"), bin,
+                  strerror(errno));
         return SSH_FAILED;
     }
     char with_cc[256], without[256], script[2048];
@@ -73,7 +75,8 @@ static int write_fixture(const struct host_demo *d, struct gw_error *err)
              count, with_cc, without);
     snprintf(path, sizeof path, "%s/nvidia-smi", bin);
     if (atomicfile_write(path, script, strlen(script)) != 0 || chmod(path, 0700) != 0) {
-        error_set(err, EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
+        /* TRANSLATORS: a file in the demo's sandbox folder, then why */
+        error_set(err, EXIT_USAGE, _("cannot write %s: %s"), path, strerror(errno));
         return SSH_FAILED;
     }
     return SSH_OK;
@@ -117,7 +120,7 @@ static int spawn_shell(struct host_demo *d, const char *cmd, pid_t *pid, int *fd
     int p[2] = {-1, -1};
     int rc = SSH_OK;
     if (pipe(p) != 0) {
-        error_set(err, EXIT_USAGE, "cannot run a demo command: %s", strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot run a demo command: %s"), strerror(errno));
         rc = SSH_FAILED;
     } else {
         fcntl(p[0], F_SETFD, FD_CLOEXEC);
@@ -133,7 +136,7 @@ static int spawn_shell(struct host_demo *d, const char *cmd, pid_t *pid, int *fd
         close(p[1]);
         if (e != 0) {
             close(p[0]);
-            error_set(err, EXIT_USAGE, "cannot run /bin/sh: %s", strerror(e));
+            error_set(err, EXIT_USAGE, _("cannot run /bin/sh: %s"), strerror(e));
             rc = SSH_FAILED;
         } else {
             fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
@@ -197,7 +200,7 @@ static int demo_exec(struct host *h, const char *cmd, int timeout_s, size_t max_
     buf[n] = '\0';
     if (timed_out) {
         free(buf);
-        error_set(err, EXIT_PROVIDER, "a demo command took longer than %d s", timeout_s);
+        error_set(err, EXIT_PROVIDER, _("a demo command took longer than %d s"), timeout_s);
         return SSH_FAILED;
     }
     *out = buf;
@@ -211,7 +214,7 @@ static int demo_upload(struct host *h, const char *path, const char *data, size_
     char full[1200];
     snprintf(full, sizeof full, "%s/%s", as_demo(h)->sandbox, path);
     if (atomicfile_write(full, data, len) != 0 || chmod(full, (mode_t)mode) != 0) {
-        error_set(err, EXIT_USAGE, "cannot write %s: %s", full, strerror(errno));
+        error_set(err, EXIT_USAGE, _("cannot write %s: %s"), full, strerror(errno));
         return SSH_FAILED;
     }
     return SSH_OK;
@@ -288,7 +291,7 @@ static int demo_http(struct host *h, int port, const char *method, const char *p
     char up[800];
     snprintf(up, sizeof up, "%s/service.up", d->sandbox);
     if (port != r->health_port || access(up, F_OK) != 0) {
-        error_set(err, EXIT_PROVIDER, "nothing answers on port %d of the host", port);
+        error_set(err, EXIT_PROVIDER, _("nothing answers on port %d of the host"), port);
         return SSH_FAILED;
     }
     if (!strcmp(path, r->health_path))
@@ -349,6 +352,7 @@ struct host *host_demo_new(const struct demo_gpu *gpu, const char *sandbox,
     d->gpu = *gpu;
     d->recipe = recipe;
     snprintf(d->sandbox, sizeof d->sandbox, "%s", sandbox);
-    snprintf(d->base.name, sizeof d->base.name, "the demo sandbox %s", sandbox);
+    /* TRANSLATORS: the demo's simulated host, named in "connected to %s"; %s is a folder */
+    snprintf(d->base.name, sizeof d->base.name, _("the demo sandbox %s"), sandbox);
     return &d->base;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 static double num(const cJSON *v)
@@ -140,32 +141,34 @@ static cJSON *parse_body(const char *text, size_t len, const char *what, struct 
     while (pos < len && isspace((unsigned char)text[pos]))
         pos++;
     if (pos >= len) {
-        error_set(err, EXIT_PROVIDER, "malformed %s: the body is empty", what);
+        /* TRANSLATORS: %s is "instance response" or "instance list", in every "malformed"
+         * sentence */
+        error_set(err, EXIT_PROVIDER, _("malformed %s: the body is empty"), what);
         return NULL;
     }
     if (text[pos] == '<') {
-        error_set(err, EXIT_PROVIDER, "malformed %s: HTML instead of JSON", what);
+        error_set(err, EXIT_PROVIDER, _("malformed %s: HTML instead of JSON"), what);
         return NULL;
     }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (j == NULL) {
         size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        error_set(err, EXIT_PROVIDER, "malformed %s: invalid JSON near byte %zu of %zu", what, at,
-                  len);
+        error_set(err, EXIT_PROVIDER, _("malformed %s: invalid JSON near byte %zu of %zu"), what,
+                  at, len);
         return NULL;
     }
     size_t after = (size_t)(end - text);
     while (after < len && (isspace((unsigned char)text[after]) || text[after] == '\0'))
         after++;
     if (after < len) {
-        error_set(err, EXIT_PROVIDER, "malformed %s: unexpected text at byte %zu of %zu", what,
+        error_set(err, EXIT_PROVIDER, _("malformed %s: unexpected text at byte %zu of %zu"), what,
                   after, len);
         cJSON_Delete(j);
         return NULL;
     }
     if (!cJSON_IsObject(j)) {
-        error_set(err, EXIT_PROVIDER, "malformed %s: expected a JSON object", what);
+        error_set(err, EXIT_PROVIDER, _("malformed %s: expected a JSON object"), what);
         cJSON_Delete(j);
         return NULL;
     }
@@ -183,7 +186,8 @@ static const char *body_msg(const cJSON *j)
 
 int instance_parse_show(const char *text, size_t len, struct instance *in, struct gw_error *err)
 {
-    const char *what = "instance response";
+    /* TRANSLATORS: what was malformed, in "malformed %s: ..." */
+    const char *what = _("instance response");
     memset(in, 0, sizeof *in);
     cJSON *j = parse_body(text, len, what, err);
     if (j == NULL)
@@ -199,11 +203,13 @@ int instance_parse_show(const char *text, size_t len, struct instance *in, struc
             rc = 1;
         } else if (v == NULL) {
             const char *msg = body_msg(j);
-            error_set(err, EXIT_PROVIDER, "malformed %s: no \"instances\"%s%s", what,
+            /* TRANSLATORS: "instances" is the JSON key; then ": " and the body's own message,
+             * when it has one */
+            error_set(err, EXIT_PROVIDER, _("malformed %s: no \"instances\"%s%s"), what,
                       msg ? ": " : "", msg ? msg : "");
         } else {
             error_set(err, EXIT_PROVIDER,
-                      "malformed %s: \"instances\" is not an instance with an id", what);
+                      _("malformed %s: \"instances\" is not an instance with an id"), what);
         }
     }
     if (rc != 1)
@@ -215,7 +221,8 @@ int instance_parse_show(const char *text, size_t len, struct instance *in, struc
 int instance_parse_page(const char *text, size_t len, struct instance_list *out, char *next_token,
                         size_t size, struct gw_error *err)
 {
-    const char *what = "instance list";
+    /* TRANSLATORS: what was malformed, in "malformed %s: ..." */
+    const char *what = _("instance list");
     if (size > 0)
         next_token[0] = '\0';
     cJSON *j = parse_body(text, len, what, err);
@@ -224,7 +231,9 @@ int instance_parse_page(const char *text, size_t len, struct instance_list *out,
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "instances");
     if (!cJSON_IsArray(items)) {
         const char *msg = body_msg(j);
-        error_set(err, EXIT_PROVIDER, "malformed %s: no \"instances\" array%s%s", what,
+        /* TRANSLATORS: "instances" is the JSON key; then ": " and the body's own message, when
+         * it has one */
+        error_set(err, EXIT_PROVIDER, _("malformed %s: no \"instances\" array%s%s"), what,
                   msg ? ": " : "", msg ? msg : "");
         cJSON_Delete(j);
         return -1;
@@ -237,7 +246,7 @@ int instance_parse_page(const char *text, size_t len, struct instance_list *out,
     else if (cJSON_IsNumber(tok) && isfinite(tok->valuedouble))
         snprintf(token, sizeof token, "%.17g", tok->valuedouble);
     if (strlen(token) >= size || strlen(token) >= sizeof token - 1) {
-        error_set(err, EXIT_PROVIDER, "malformed %s: the paging token is too long", what);
+        error_set(err, EXIT_PROVIDER, _("malformed %s: the paging token is too long"), what);
         cJSON_Delete(j);
         return -1;
     }

@@ -15,6 +15,7 @@
 #include "assets.h"
 #include "gpus.h"
 #include "host.h"
+#include "i18n.h"
 #include "jsonpath.h"
 #include "logring.h"
 #include "smi.h"
@@ -158,7 +159,7 @@ static void persist(struct job *j)
     if (state_put(j->state_dir, &s, &err) != 0) {
         /* losing the state file costs re-attach after a restart, not the launch: say so once */
         j->state_dir[0] = '\0';
-        snprintf(j->st.message, sizeof j->st.message, "job state not saved: %.350s", err.msg);
+        snprintf(j->st.message, sizeof j->st.message, _("job state not saved: %.350s"), err.msg);
     }
 }
 
@@ -270,7 +271,9 @@ static void feed_output(struct job *j, const char *buf, size_t len)
         if (is_phase) {
             j->st.phase = phase;
             snprintf(j->st.phase_name, sizeof j->st.phase_name, "%s", name);
-            say(j, false, 0, "phase %d: %s", phase, name);
+            /* TRANSLATORS: a phase of the setup script: its number and its name, as the
+             * script prints them ("=== Phase 2: Install PyTorch ===") */
+            say(j, false, 0, _("phase %d: %s"), phase, name);
         }
     }
     if (n > 0)
@@ -307,7 +310,8 @@ static int step_create(struct job *j)
                                  .nenv = r->nenv,
                                  .ports = r->ports,
                                  .nports = r->nports};
-    say(j, false, 0, "renting offer %lld (%s, $%.3f/h) with %s, %.0f GB disk, label %s",
+    /* TRANSLATORS: offer id, GPU name, price per hour, image, disk size, instance label */
+    say(j, false, 0, _("renting offer %lld (%s, $%.3f/h) with %s, %.0f GB disk, label %s"),
         (long long)j->spec.offer.id, j->spec.offer.gpu_name, j->spec.offer.dph_total, r->image,
         disk, label);
     struct gw_error err = {0};
@@ -315,7 +319,7 @@ static int step_create(struct job *j)
     if (provider_create(j->provider, &req, &id, &err) != 0)
         return fail(j, 0, "%s", err.msg);
     j->st.instance_id = id;
-    say(j, false, 0, "instance %lld created: storage is billed from now, the GPU once it runs",
+    say(j, false, 0, _("instance %lld created: storage is billed from now, the GPU once it runs"),
         (long long)id);
     persist(j);
     return 0;
@@ -325,9 +329,11 @@ static int step_create(struct job *j)
 static void duration_text(double s, char *out, size_t size)
 {
     if (s < 120)
-        snprintf(out, size, "%.0f s", s);
+        /* TRANSLATORS: a duration in seconds, put into the boot sentences */
+        snprintf(out, size, _("%.0f s"), s);
     else
-        snprintf(out, size, "%.0f min", s / 60);
+        /* TRANSLATORS: a duration in minutes, put into the boot sentences */
+        snprintf(out, size, _("%.0f min"), s / 60);
 }
 
 static bool never_runs(const char *status)
@@ -339,7 +345,7 @@ static int step_boot(struct job *j)
 {
     enter(j, JOB_BOOT);
     persist(j);
-    say(j, false, 0, "waiting for instance %lld to run (checked every %g s)",
+    say(j, false, 0, _("waiting for instance %lld to run (checked every %g s)"),
         (long long)j->st.instance_id, j->spec.timing.boot_poll_s);
     char last_msg[256] = "";
     bool warned = false;
@@ -351,23 +357,26 @@ static int step_boot(struct job *j)
             return -1;
         double waited = wall_now() - start;
         if (rc == 0)
-            return fail(j, 0, "instance %lld no longer exists at the provider",
+            return fail(j, 0, _("instance %lld no longer exists at the provider"),
                         (long long)j->st.instance_id);
         if (rc < 0) {
-            say(j, true, 0, "cannot read the instance's status (will retry): %s", err.msg);
+            say(j, true, 0, _("cannot read the instance's status (will retry): %s"), err.msg);
         } else if (!strcmp(j->inst.actual_status, "running")) {
-            say(j, false, 0, "running after %.0f s: the GPU is billed from now", waited);
+            say(j, false, 0, _("running after %.0f s: the GPU is billed from now"), waited);
             return 0;
         } else if (never_runs(j->inst.actual_status)) {
-            return fail(j, 0,
-                        "instance %lld is '%s': it will never reach running; it still bills "
-                        "storage, so stop or destroy it and pick another offer",
-                        (long long)j->st.instance_id, j->inst.actual_status);
+            return fail(
+                j, 0,
+                /* TRANSLATORS: %s is the provider's state of the instance (exited, offline...) */
+                _("instance %lld is '%s': it will never reach running; it still bills "
+                  "storage, so stop or destroy it and pick another offer"),
+                (long long)j->st.instance_id, j->inst.actual_status);
         } else if (strcmp(last_msg, j->inst.status_msg) != 0 || last_msg[0] == '\0') {
             snprintf(last_msg, sizeof last_msg, "%s", j->inst.status_msg);
+            /* the state is the provider's word, shown as it is ("provisioning" stands in) */
             say(j, false, 0, "%s: %s",
                 j->inst.actual_status[0] ? j->inst.actual_status : "provisioning",
-                j->inst.status_msg[0] ? j->inst.status_msg : "(no status message yet)");
+                j->inst.status_msg[0] ? j->inst.status_msg : _("(no status message yet)"));
             if (!last_msg[0])
                 snprintf(last_msg, sizeof last_msg, "-");
         }
@@ -375,12 +384,14 @@ static int step_boot(struct job *j)
         duration_text(waited, took, sizeof took);
         if (waited >= j->spec.timing.boot_timeout_s)
             return fail(j, 5,
-                        "instance %lld is still not running after %s (image pull too "
-                        "slow?); it bills storage meanwhile",
+                        /* TRANSLATORS: %s is a duration ("45 s", "30 min") */
+                        _("instance %lld is still not running after %s (image pull too "
+                          "slow?); it bills storage meanwhile"),
                         (long long)j->st.instance_id, took);
         if (waited >= j->spec.timing.boot_warn_s && !warned) {
             warned = true;
-            say(j, true, 5, "image pull slow: %s and not running yet (case 5)", took);
+            /* TRANSLATORS: %s is a duration ("45 s", "30 min") */
+            say(j, true, 5, _("image pull slow: %s and not running yet (case 5)"), took);
         }
         if (!nap(j, j->spec.timing.boot_poll_s))
             return -1;
@@ -394,7 +405,7 @@ static struct host *make_host(struct job *j, struct gw_error *err)
     if (!strcmp(provider_name(j->provider), "demo")) {
         struct demo_gpu gpu;
         if (!provider_demo_gpu(j->provider, j->st.instance_id, &gpu)) {
-            error_set(err, EXIT_PROVIDER, "the demo has no instance %lld",
+            error_set(err, EXIT_PROVIDER, _("the demo has no instance %lld"),
                       (long long)j->st.instance_id);
             return NULL;
         }
@@ -405,7 +416,7 @@ static struct host *make_host(struct job *j, struct gw_error *err)
     char host[128];
     int port = 0;
     if (!instance_ssh_address(&j->inst, host, sizeof host, &port)) {
-        error_set(err, EXIT_PROVIDER, "instance %lld reports no SSH address yet",
+        error_set(err, EXIT_PROVIDER, _("instance %lld reports no SSH address yet"),
                   (long long)j->st.instance_id);
         return NULL;
     }
@@ -429,12 +440,14 @@ static int connect_host(struct job *j, int attempts)
         int rc = host_connect(j->host, &info, &err);
         if (rc == SSH_OK) {
             if (info.fingerprint[0]) {
-                say(j, false, 0, "connected to %s; host key %s %s (%s)", j->host->name, info.type,
-                    info.fingerprint,
-                    info.first_use ? "first use: stored in gpuwarden's known_hosts"
-                                   : "matches gpuwarden's known_hosts");
+                /* TRANSLATORS: host, key type (ssh-ed25519), fingerprint (SHA256:...), and
+                 * whether the key was new or known */
+                say(j, false, 0, _("connected to %s; host key %s %s (%s)"), j->host->name,
+                    info.type, info.fingerprint,
+                    info.first_use ? _("first use: stored in gpuwarden's known_hosts")
+                                   : _("matches gpuwarden's known_hosts"));
             } else {
-                say(j, false, 0, "connected to %s", j->host->name);
+                say(j, false, 0, _("connected to %s"), j->host->name);
             }
             return 0;
         }
@@ -442,17 +455,18 @@ static int connect_host(struct job *j, int attempts)
             return -1;
         if (rc == SSH_HOSTKEY)
             return fail(j, 4,
-                        "%s; not connecting: a changed key is never accepted "
-                        "automatically",
+                        /* TRANSLATORS: %s says whose host key changed, from what to what */
+                        _("%s; not connecting: a changed key is never accepted "
+                          "automatically"),
                         err.msg);
-        say(j, true, 4, "connection attempt %d of %d failed: %s", i, attempts, err.msg);
+        say(j, true, 4, _("connection attempt %d of %d failed: %s"), i, attempts, err.msg);
         if (i < attempts && !nap(j, pause))
             return -1;
         pause *= 2;
     }
     return fail(j, 4,
-                "host abandoned after %d failed connection attempts (last: %s); pick another "
-                "offer",
+                _("host abandoned after %d failed connection attempts (last: %s); pick another "
+                  "offer"),
                 attempts, err.msg);
 }
 
@@ -465,7 +479,7 @@ static int step_connect(struct job *j)
     if (j->host == NULL && (j->host = make_host(j, &err)) == NULL)
         return fail(j, 0, "%s", err.msg);
     if (strcmp(provider_name(j->provider), "demo") != 0)
-        say(j, false, 0, "connecting to %s over SSH (%d attempts, %d s each)", j->host->name,
+        say(j, false, 0, _("connecting to %s over SSH (%d attempts, %d s each)"), j->host->name,
             j->spec.timing.connect_attempts,
             j->spec.ssh.connect_timeout_s > 0 ? j->spec.ssh.connect_timeout_s : 30);
     return connect_host(j, j->spec.timing.connect_attempts);
@@ -474,7 +488,7 @@ static int step_connect(struct job *j)
 /* After a lost connection: drop it and connect again, saying why. */
 static int reconnect(struct job *j, const char *why)
 {
-    say(j, true, 4, "connection lost (%s); reconnecting", why);
+    say(j, true, 4, _("connection lost (%s); reconnecting"), why);
     host_disconnect(j->host);
     return connect_host(j, j->spec.timing.reconnect_attempts);
 }
@@ -499,7 +513,7 @@ static int step_verify(struct job *j)
 {
     enter(j, JOB_VERIFY);
     persist(j);
-    say(j, false, 0, "checking the GPU with nvidia-smi");
+    say(j, false, 0, _("checking the GPU with nvidia-smi"));
     struct gw_error err = {0};
     char *out = NULL;
     int status = 0;
@@ -511,7 +525,7 @@ static int step_verify(struct job *j)
         if (ps == SMI_NEEDS_FALLBACK) {
             free(out);
             out = NULL;
-            say(j, false, 0, "this driver's nvidia-smi has no compute_cap: asking without it");
+            say(j, false, 0, _("this driver's nvidia-smi has no compute_cap: asking without it"));
             rc = run(j, SMI_QUERY_OLD, 60, &out, &status, &err);
             ps = rc == SSH_OK ? smi_parse(out, strlen(out), false, &rep, &err) : SMI_ERROR;
         }
@@ -519,11 +533,11 @@ static int step_verify(struct job *j)
     free(out);
     if (rc != SSH_OK) {
         j->st.row9 = CHECK_UNKNOWN;
-        return cancelled(j) ? -1 : fail(j, 0, "cannot run nvidia-smi: %s", err.msg);
+        return cancelled(j) ? -1 : fail(j, 0, _("cannot run nvidia-smi: %s"), err.msg);
     }
     if (ps != SMI_OK) {
         j->st.row9 = CHECK_FAIL;
-        return fail(j, 7, "nvidia-smi gave no usable answer (exit %d): %s", status, err.msg);
+        return fail(j, 7, _("nvidia-smi gave no usable answer (exit %d): %s"), status, err.msg);
     }
     struct smi_verdict v;
     smi_judge(&rep, &j->spec.offer, j->spec.required_vram_gb, gpus_builtin(), &v);
@@ -531,7 +545,10 @@ static int step_verify(struct job *j)
         char cc[24] = "";
         if (!isnan(rep.gpus[i].cc))
             snprintf(cc, sizeof cc, ", sm_%.0f", rep.gpus[i].cc * 10);
-        say(j, false, 0, "GPU %zu: %s, %.0f MiB%s", i, rep.gpus[i].name, rep.gpus[i].vram_mib, cc);
+        /* TRANSLATORS: GPU index, name, memory, and ", sm_86" when the compute capability is
+         * known */
+        say(j, false, 0, _("GPU %zu: %s, %.0f MiB%s"), i, rep.gpus[i].name, rep.gpus[i].vram_mib,
+            cc);
     }
     if (v.level == LEVEL_BLOCK) {
         j->st.row9 = CHECK_FAIL;
@@ -596,7 +613,8 @@ static int probe_setup(struct job *j, char *state, size_t size, struct gw_error 
     int status = 0;
     int rc = run(j, cmd, 30, &out, &status, err);
     if (rc == SSH_OK && status != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot create %s on the host: %.300s", j->remote, out);
+        /* TRANSLATORS: a folder on the host, then what the shell said */
+        error_set(err, EXIT_PROVIDER, _("cannot create %s on the host: %.300s"), j->remote, out);
         rc = SSH_FAILED;
     }
     if (rc == SSH_OK)
@@ -614,7 +632,7 @@ static int start_setup(struct job *j, struct gw_error *err)
         /* the demo runs its own bundled script: the recipe's would download gigabytes */
         script = assets_get("demo/setup.sh", &len);
         if (script == NULL) {
-            error_set(err, EXIT_PROVIDER, "the demo setup script is missing from this build");
+            error_set(err, EXIT_PROVIDER, _("the demo setup script is missing from this build"));
             return SSH_FAILED;
         }
     }
@@ -639,7 +657,7 @@ static int start_setup(struct job *j, struct gw_error *err)
     int status = 0;
     rc = run(j, cmd, 30, &out, &status, err);
     if (rc == SSH_OK && status != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot start the setup (exit %d): %.300s", status, out);
+        error_set(err, EXIT_PROVIDER, _("cannot start the setup (exit %d): %.300s"), status, out);
         rc = SSH_FAILED;
     }
     free(out);
@@ -680,8 +698,9 @@ static int follow_setup(struct job *j, unsigned long long *offset)
         if (rc == SSH_CANCELLED || cancelled(j))
             return -1;
         char why[300];
-        snprintf(why, sizeof why, "%.200s; the setup keeps running on the host, log at byte %llu",
-                 err.msg, *offset);
+        snprintf(why, sizeof why,
+                 _("%.200s; the setup keeps running on the host, log at byte %llu"), err.msg,
+                 *offset);
         if (reconnect(j, why) != 0)
             return -1;
     }
@@ -697,13 +716,15 @@ static int step_setup(struct job *j)
     if (rc != SSH_OK)
         return cancelled(j) ? -1 : fail(j, 0, "%s", err.msg);
     if (!strcmp(state, "new")) {
-        say(j, false, 0, "uploading %s and starting it detached in %s on the host",
+        /* TRANSLATORS: the script's file name, then the job's folder on the host */
+        say(j, false, 0, _("uploading %s and starting it detached in %s on the host"),
             j->spec.recipe->script_name, j->remote);
         rc = start_setup(j, &err);
         if (rc != SSH_OK)
             return cancelled(j) ? -1 : fail(j, 0, "%s", err.msg);
     } else {
-        say(j, false, 0, "re-attaching to the setup already on the host (%s)", state);
+        /* TRANSLATORS: %s is what the job's folder says: "started" or "exit N" */
+        say(j, false, 0, _("re-attaching to the setup already on the host (%s)"), state);
     }
     unsigned long long offset = 0;
     if (follow_setup(j, &offset) != 0)
@@ -723,22 +744,28 @@ static int step_setup(struct job *j)
         j->st.setup_s = (double)took;
     free(out);
     if (rc != SSH_OK)
-        return cancelled(j) ? -1 : fail(j, 0, "cannot read the setup's exit status: %s", err.msg);
+        return cancelled(j) ? -1
+                            : fail(j, 0, _("cannot read the setup's exit status: %s"), err.msg);
     if (status != 0)
         return fail(j, 0,
-                    "the setup stopped without an exit status (killed, or the host rebooted); "
-                    "its log is %s/setup.log on the host",
+                    _("the setup stopped without an exit status (killed, or the host rebooted); "
+                      "its log is %s/setup.log on the host"),
                     j->remote);
     if (code != 0) {
         unsigned n = j->ntail < TAIL_LINES ? j->ntail : TAIL_LINES;
         for (unsigned i = 0; i < n; i++)
             snprintf(j->st.last_lines[i], sizeof j->st.last_lines[i], "%s",
                      j->tail[(j->ntail - n + i) % TAIL_LINES]);
-        return fail(j, 3, "the setup script exited with status %d after %.0f s (last line: %s)",
-                    code, isnan(j->st.setup_s) ? -1.0 : j->st.setup_s,
-                    n ? j->tail[(j->ntail - 1) % TAIL_LINES] : "none");
+        double ran_s = isnan(j->st.setup_s) ? -1.0 : j->st.setup_s;
+        if (n == 0)
+            return fail(j, 3,
+                        _("the setup script exited with status %d after %.0f s (last line: none)"),
+                        code, ran_s);
+        /* TRANSLATORS: the exit status, the seconds it ran, its last output line */
+        return fail(j, 3, _("the setup script exited with status %d after %.0f s (last line: %s)"),
+                    code, ran_s, j->tail[(j->ntail - 1) % TAIL_LINES]);
     }
-    say(j, false, 0, "setup finished with status 0 in %.0f s", j->st.setup_s);
+    say(j, false, 0, _("setup finished with status 0 in %.0f s"), j->st.setup_s);
     return 0;
 }
 
@@ -764,10 +791,13 @@ static int step_health(struct job *j)
     enter(j, JOB_HEALTH);
     persist(j);
     int limit = r->health_timeout_s > 0 ? r->health_timeout_s : 300;
-    say(j, false, 0, "polling http://127.0.0.1:%d%s on the host (through SSH) for up to %d s",
+    /* TRANSLATORS: the service's port and health path (http://127.0.0.1:8000/health), then the
+     * time limit in seconds */
+    say(j, false, 0, _("polling http://127.0.0.1:%d%s on the host (through SSH) for up to %d s"),
         r->health_port, r->health_path, limit);
     double start = wall_now(), told = start;
-    char last[300] = "no answer yet";
+    char last[300];
+    snprintf(last, sizeof last, "%s", _("no answer yet"));
     while (wall_now() - start < limit) {
         struct gw_error err = {0};
         int status = 0;
@@ -778,8 +808,8 @@ static int step_health(struct job *j)
         free(body);
         if (rc == SSH_OK && status == 200) {
             say(j, false, 0,
-                "healthy after %.0f s (HTTP 200); not ready until the test passes "
-                "(case 8)",
+                _("healthy after %.0f s (HTTP 200); not ready until the test passes "
+                  "(case 8)"),
                 wall_now() - start);
             return 0;
         }
@@ -791,12 +821,14 @@ static int step_health(struct job *j)
             snprintf(last, sizeof last, "%.290s", err.msg);
         if (wall_now() - told >= HEALTH_TELL_S) {
             told = wall_now();
-            say(j, false, 0, "not healthy yet: %s", last);
+            say(j, false, 0, _("not healthy yet: %s"), last);
         }
         if (!nap(j, HEALTH_EVERY_S))
             return -1;
     }
-    return fail(j, 8, "%s did not answer 200 within %d s (last: %s)", r->health_path, limit, last);
+    /* TRANSLATORS: the health path (/health), the time limit, the last answer or error */
+    return fail(j, 8, _("%s did not answer 200 within %d s (last: %s)"), r->health_path, limit,
+                last);
 }
 
 /* A result URL as the service gave it, reduced to the path on the service. */
@@ -818,20 +850,22 @@ static int test_submit(struct job *j, char *id, size_t size)
     int status = 0;
     char *body = NULL;
     size_t len = 0;
-    say(j, false, 0, "submitting the test: %s %s", t->submit.method, t->submit.path);
+    /* TRANSLATORS: the HTTP method and path of the recipe's test request */
+    say(j, false, 0, _("submitting the test: %s %s"), t->submit.method, t->submit.path);
     int rc = request(j, port, t->submit.method, t->submit.path, t->submit.body, &status, &body,
                      &len, &err);
     bool ok = rc == SSH_OK && status >= 200 && status < 300;
     if (ok && t->id_field[0] && !jsonpath_get(body, len, t->id_field, id, size)) {
         free(body);
-        return fail(j, 8, "the test submission answered without '%s'", t->id_field);
+        /* TRANSLATORS: %s is the JSON field that should hold the task id */
+        return fail(j, 8, _("the test submission answered without '%s'"), t->id_field);
     }
     free(body);
     if (rc == SSH_CANCELLED || cancelled(j))
         return -1;
     if (!ok)
-        return rc == SSH_OK ? fail(j, 8, "the test submission answered HTTP %d", status)
-                            : fail(j, 8, "cannot submit the test: %s", err.msg);
+        return rc == SSH_OK ? fail(j, 8, _("the test submission answered HTTP %d"), status)
+                            : fail(j, 8, _("cannot submit the test: %s"), err.msg);
     return 0;
 }
 
@@ -849,15 +883,19 @@ static int test_fetch(struct job *j, const char *url, double started)
     if (rc == SSH_CANCELLED || cancelled(j))
         return -1;
     if (rc != SSH_OK)
-        return fail(j, 8, "cannot fetch the test result %s: %s", url, err.msg);
+        /* TRANSLATORS: the result's URL, then why */
+        return fail(j, 8, _("cannot fetch the test result %s: %s"), url, err.msg);
     if (status != 200 || (long)len < t->result_min_bytes) {
         j->st.row10 = CHECK_FAIL;
         return fail(j, 8,
-                    "the test result %s is not real: HTTP %d, %zu bytes (at least %ld expected)",
+                    _("the test result %s is not real: HTTP %d, %zu bytes (at least %ld "
+                      "expected)"),
                     url, status, len, t->result_min_bytes);
     }
     j->st.row10 = CHECK_PASS;
-    say(j, false, 0, "test passed: %s is %zu bytes, after %.0f s", url, len, wall_now() - started);
+    /* TRANSLATORS: the result's URL, its size, the seconds since the test was submitted */
+    say(j, false, 0, _("test passed: %s is %zu bytes, after %.0f s"), url, len,
+        wall_now() - started);
     return 0;
 }
 
@@ -868,7 +906,7 @@ static int step_test(struct job *j)
     persist(j);
     if (!t->submit.path[0]) {
         j->st.row10 = CHECK_WARN;
-        say(j, true, 8, "the recipe defines no test request: healthy is all that is known");
+        say(j, true, 8, _("the recipe defines no test request: healthy is all that is known"));
         return 0;
     }
     double start = wall_now();
@@ -903,14 +941,18 @@ static int step_test(struct job *j)
         else if (rc == 1)
             rc = test_fetch(j, url, start);
         else if (t->failed[0] && !strcmp(value, t->failed))
-            rc = fail(j, 8, "the service reported the test generation failed (%s = %s)",
+            /* TRANSLATORS: the recipe's status field and the value the service gave it */
+            rc = fail(j, 8, _("the service reported the test generation failed (%s = %s)"),
                       t->status_field, value);
         else if (wall_now() - start > limit)
-            rc = fail(j, 8, "no test result within %d s (last: %s): healthy, but not working",
-                      limit, hr == SSH_OK ? (value[0] ? value : "no status") : err.msg);
+            /* TRANSLATORS: the time limit, then the last status the service gave (or why
+             * none) */
+            rc = fail(j, 8, _("no test result within %d s (last: %s): healthy, but not working"),
+                      limit, hr == SSH_OK ? (value[0] ? value : _("no status")) : err.msg);
         else if (strcmp(seen, value) != 0) {
             snprintf(seen, sizeof seen, "%s", value);
-            say(j, false, 0, "test status: %s", value[0] ? value : "(none yet)");
+            /* TRANSLATORS: the status the service reports for the test (queued, running...) */
+            say(j, false, 0, _("test status: %s"), value[0] ? value : _("(none yet)"));
         }
     }
     free(path);
@@ -928,7 +970,7 @@ static void *job_main(void *arg)
     int rc = 0;
     if (j->spec.instance_id) {
         j->st.instance_id = j->spec.instance_id;
-        say(j, false, 0, "re-attaching to instance %lld", (long long)j->st.instance_id);
+        say(j, false, 0, _("re-attaching to instance %lld"), (long long)j->st.instance_id);
     } else {
         rc = step_create(j);
     }
@@ -949,14 +991,17 @@ static void *job_main(void *arg)
         rc = step_test(j);
     if (rc == 0) {
         j->st.state = JOB_READY;
-        say(j, false, 0, "READY: instance %lld runs %s and its test passed",
+        /* TRANSLATORS: keep READY as it is: the word scripts look for. %s is the recipe */
+        say(j, false, 0, _("READY: instance %lld runs %s and its test passed"),
             (long long)j->st.instance_id, j->spec.recipe->name);
         persist(j);
     } else if (cancelled(j) && j->st.state == JOB_RUNNING) {
         /* not persisted: the state file still says where the job was, so the next dashboard
          * re-attaches to the instance and to a setup still running there */
         j->st.state = JOB_CANCELLED;
-        say(j, false, 0, "stopped following during %s; instance %lld is left as it is",
+        /* TRANSLATORS: %s is a step name (create, boot, connect, verify, setup, health, test),
+         * which stays English */
+        say(j, false, 0, _("stopped following during %s; instance %lld is left as it is"),
             job_step_name(j->st.step), (long long)j->st.instance_id);
     }
     if (j->host)
@@ -997,7 +1042,7 @@ struct job *job_start(const struct job_spec *spec, struct event_queue *q, struct
     j->st.row10 = CHECK_PENDING;
     int rc = worker_spawn(&j->thread, job_main, j);
     if (rc != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot start the job's thread: %s", strerror(rc));
+        error_set(err, EXIT_PROVIDER, _("cannot start the job's thread: %s"), strerror(rc));
         provider_free(j->provider);
         free(j);
         return NULL;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fingerprint.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 /* One process-wide lock: fcntl locks do not exclude threads of the same process. */
@@ -96,7 +97,8 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
     int type = 0;
     const char *key = libssh2_session_hostkey(session, &len, &type);
     if (key == NULL || len == 0) {
-        error_set(err, EXIT_PROVIDER, "%s sent no host key", where);
+        /* TRANSLATORS: %s is host:port, in every known-hosts sentence */
+        error_set(err, EXIT_PROVIDER, _("%s sent no host key"), where);
         return SSH_FAILED;
     }
     const char *hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256);
@@ -109,8 +111,10 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
     key_type_name((const unsigned char *)key, len, info->type, sizeof info->type);
     int bits = knownhost_key_bits(type);
     if (bits == 0) {
-        error_set(err, EXIT_PROVIDER, "%s offered a host key of a type libssh2 cannot store (%s)",
-                  where, info->type[0] ? info->type : "unknown");
+        error_set(err, EXIT_PROVIDER,
+                  /* TRANSLATORS: host:port, then the key's algorithm (ssh-ed25519), or "unknown" */
+                  _("%s offered a host key of a type libssh2 cannot store (%s)"), where,
+                  info->type[0] ? info->type : "unknown");
         return SSH_FAILED;
     }
 
@@ -124,7 +128,8 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
     else
         *slash = '\0';
     if (atomicfile_mkdirs(dir) != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot create the folder of %s: %s", path, strerror(errno));
+        error_set(err, EXIT_PROVIDER, _("cannot create the folder of %s: %s"), path,
+                  strerror(errno));
         return SSH_FAILED;
     }
 
@@ -142,11 +147,11 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
     LIBSSH2_KNOWNHOSTS *nh = libssh2_knownhost_init(session);
     struct stat st;
     if (nh == NULL) {
-        error_set(err, EXIT_PROVIDER, "libssh2 could not allocate a known-hosts list");
+        error_set(err, EXIT_PROVIDER, _("libssh2 could not allocate a known-hosts list"));
         result = SSH_FAILED;
     } else if (stat(path, &st) == 0 &&
                libssh2_knownhost_readfile(nh, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        error_set(err, EXIT_PROVIDER, "cannot read the known hosts file %s: %s", path,
+        error_set(err, EXIT_PROVIDER, _("cannot read the known hosts file %s: %s"), path,
                   last_error(session));
         result = SSH_FAILED;
     }
@@ -166,10 +171,13 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
             char stored[64] = "";
             if (entry == NULL || entry->key == NULL ||
                 fingerprint_of_base64_key(entry->key, stored, sizeof stored) != 0)
-                snprintf(stored, sizeof stored, "unreadable");
-            error_set(err, EXIT_CHECK_FAILED,
-                      "host key changed for %s: possible MITM (stored %s, offered %s)", where,
-                      stored, info->fingerprint);
+                /* TRANSLATORS: in place of the stored key's fingerprint */
+                snprintf(stored, sizeof stored, "%s", _("unreadable"));
+            error_set(
+                err, EXIT_CHECK_FAILED,
+                /* TRANSLATORS: host:port, then the fingerprints (SHA256:...) stored and offered */
+                _("host key changed for %s: possible MITM (stored %s, offered %s)"), where, stored,
+                info->fingerprint);
             result = SSH_HOSTKEY;
             break;
         }
@@ -178,11 +186,11 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
                                        LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
                                            bits,
                                        NULL) != 0) {
-                error_set(err, EXIT_PROVIDER, "cannot add %s to the known hosts: %s", name,
+                error_set(err, EXIT_PROVIDER, _("cannot add %s to the known hosts: %s"), name,
                           last_error(session));
                 result = SSH_FAILED;
             } else if (known_hosts_save(nh, path) != 0) {
-                error_set(err, EXIT_PROVIDER, "cannot write the known hosts file %s: %s", path,
+                error_set(err, EXIT_PROVIDER, _("cannot write the known hosts file %s: %s"), path,
                           strerror(errno));
                 result = SSH_FAILED;
             } else {
@@ -190,7 +198,7 @@ int knownhosts_check(LIBSSH2_SESSION *session, const char *path, const char *hos
             }
             break;
         default:
-            error_set(err, EXIT_PROVIDER, "cannot check the host key of %s: %s", where,
+            error_set(err, EXIT_PROVIDER, _("cannot check the host key of %s: %s"), where,
                       last_error(session));
             result = SSH_FAILED;
         }

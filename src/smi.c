@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+
 /* "what the offer said" may differ from what the card reports by a little (ECC, driver,
  * SKU: an A100-40GB shows 40536 or 40960 MiB); a variant is gigabytes away, not percent. */
 #define SMI_ADVERTISED_SLACK 0.97
@@ -86,7 +88,7 @@ enum smi_status smi_parse(const char *text, size_t len, bool with_cc, struct smi
     memset(out, 0, sizeof *out);
     if (with_cc && has(text, len, "is not a valid field to query")) {
         error_set(err, EXIT_CHECK_FAILED,
-                  "this driver's nvidia-smi has no compute_cap field (R470 or older)");
+                  _("this driver's nvidia-smi has no compute_cap field (R470 or older)"));
         return SMI_NEEDS_FALLBACK;
     }
     const char *end = text + len;
@@ -102,13 +104,14 @@ enum smi_status smi_parse(const char *text, size_t len, bool with_cc, struct smi
         return SMI_OK;
     if (has(text, len, "NVIDIA-SMI has failed") || has(text, len, "couldn't communicate"))
         error_set(err, EXIT_CHECK_FAILED,
-                  "nvidia-smi cannot talk to the driver: the host's GPU is not usable (case 1)");
+                  _("nvidia-smi cannot talk to the driver: the host's GPU is not usable "
+                    "(case 1)"));
     else if (has(text, len, "not found") || has(text, len, "No such file"))
-        error_set(err, EXIT_CHECK_FAILED, "nvidia-smi is not installed on the host");
+        error_set(err, EXIT_CHECK_FAILED, _("nvidia-smi is not installed on the host"));
     else if (len == 0)
-        error_set(err, EXIT_CHECK_FAILED, "nvidia-smi printed nothing: no GPU visible");
+        error_set(err, EXIT_CHECK_FAILED, _("nvidia-smi printed nothing: no GPU visible"));
     else
-        error_set(err, EXIT_CHECK_FAILED, "nvidia-smi printed no GPU line that could be read");
+        error_set(err, EXIT_CHECK_FAILED, _("nvidia-smi printed no GPU line that could be read"));
     return SMI_ERROR;
 }
 
@@ -130,8 +133,10 @@ void smi_judge(const struct smi_report *r, const struct offer *advertised, doubl
     memset(out, 0, sizeof *out);
     int want = advertised->num_gpus > 0 ? advertised->num_gpus : 1;
     if (r->count < (size_t)want) {
-        say(out, LEVEL_BLOCK, 7, "the offer advertised %d GPU%s, nvidia-smi shows %zu", want,
-            want == 1 ? "" : "s", r->count);
+        say(out, LEVEL_BLOCK, 7,
+            want == 1 ? _("the offer advertised %d GPU, nvidia-smi shows %zu")
+                      : _("the offer advertised %d GPUs, nvidia-smi shows %zu"),
+            want, r->count);
         return;
     }
     double adv_mib = advertised->gpu_ram_mib;
@@ -140,14 +145,16 @@ void smi_judge(const struct smi_report *r, const struct offer *advertised, doubl
         double gb = g->vram_mib / 1024.0;
         if (!isnan(required_gb) && !isnan(gb) && gb < required_gb) {
             say(out, LEVEL_BLOCK, 7,
-                "GPU %zu (%s) has %.1f GB, the recipe needs %.1f GB (offer said %.1f GB)", i,
+                /* TRANSLATORS: GPU index and name, its memory, the recipe's need, the offer's */
+                _("GPU %zu (%s) has %.1f GB, the recipe needs %.1f GB (offer said %.1f GB)"), i,
                 g->name, gb, required_gb, adv_mib / 1024.0);
             return;
         }
         if (!isnan(adv_mib) && !isnan(gb) && g->vram_mib < adv_mib * SMI_ADVERTISED_SLACK) {
             say(out, LEVEL_BLOCK, 7,
-                "GPU %zu (%s) has %.1f GB but the offer advertised %.1f GB: a smaller variant", i,
-                g->name, gb, adv_mib / 1024.0);
+                _("GPU %zu (%s) has %.1f GB but the offer advertised %.1f GB: a smaller "
+                  "variant"),
+                i, g->name, gb, adv_mib / 1024.0);
             return;
         }
         double cc = g->cc;
@@ -156,7 +163,7 @@ void smi_judge(const struct smi_report *r, const struct offer *advertised, doubl
             cc = m ? m->cc : NAN;
         }
         if (!isnan(cc) && lround(cc * 100) < 700) {
-            say(out, LEVEL_BLOCK, 1, "GPU %zu (%s) is sm_%ld%ld: PyTorch 2.x needs sm_70+", i,
+            say(out, LEVEL_BLOCK, 1, _("GPU %zu (%s) is sm_%ld%ld: PyTorch 2.x needs sm_70+"), i,
                 g->name, lround(cc * 100) / 100, lround(cc * 100) % 100 / 10);
             return;
         }
@@ -167,14 +174,30 @@ void smi_judge(const struct smi_report *r, const struct offer *advertised, doubl
     if (isnan(cc) && m)
         cc = m->cc;
     if (isnan(g->vram_mib)) {
-        say(out, LEVEL_WARN, 7, "%zu x %s: VRAM not reported (unified memory?); check it by hand",
-            r->count, g->name);
+        say(out, LEVEL_WARN, 7,
+            _("%zu x %s: VRAM not reported (unified memory?); check it by hand"), r->count,
+            g->name);
         return;
     }
-    char ccs[64] = "CC unknown";
-    if (!isnan(cc))
-        snprintf(ccs, sizeof ccs, "sm_%ld%ld%s", lround(cc * 100) / 100,
-                 lround(cc * 100) % 100 / 10, isnan(g->cc) ? " (from the GPU table)" : "");
-    say(out, LEVEL_PASS, 0, "%zu x %s, %.1f GB each (offer said %.1f GB), %s", r->count, g->name,
-        g->vram_mib / 1024.0, adv_mib / 1024.0, ccs);
+    if (isnan(cc)) {
+        /* TRANSLATORS: count x GPU name, memory per GPU, what the offer said; CC is the compute
+         * capability */
+        say(out, LEVEL_PASS, 0, _("%zu x %s, %.1f GB each (offer said %.1f GB), CC unknown"),
+            r->count, g->name, g->vram_mib / 1024.0, adv_mib / 1024.0);
+        return;
+    }
+    /* sm_86, the compute capability */
+    char ccs[64];
+    snprintf(ccs, sizeof ccs, "sm_%ld%ld", lround(cc * 100) / 100, lround(cc * 100) % 100 / 10);
+    if (isnan(g->cc))
+        say(out, LEVEL_PASS, 0,
+            /* TRANSLATORS: count x GPU name, memory per GPU, what the offer said, compute
+             * capability (sm_86) known from gpuwarden's GPU table, not from nvidia-smi */
+            _("%zu x %s, %.1f GB each (offer said %.1f GB), %s (from the GPU table)"), r->count,
+            g->name, g->vram_mib / 1024.0, adv_mib / 1024.0, ccs);
+    else
+        /* TRANSLATORS: count x GPU name, memory per GPU, what the offer said, compute capability
+         * (sm_86) */
+        say(out, LEVEL_PASS, 0, _("%zu x %s, %.1f GB each (offer said %.1f GB), %s"), r->count,
+            g->name, g->vram_mib / 1024.0, adv_mib / 1024.0, ccs);
 }

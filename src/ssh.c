@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "knownhosts.h"
 #include "rawhttp.h"
 #include "xalloc.h"
@@ -150,9 +151,11 @@ static int kill_transport(struct ssh *s, struct gw_error *err, const char *fmt, 
 static int fail(struct ssh *s, int rc, struct gw_error *err, const char *doing)
 {
     if (transport_error(rc))
-        return kill_transport(s, err, "lost the connection to %s while %s (%s)", s->where, doing,
+        /* TRANSLATORS: host:port, what was being done ("opening a channel"), libssh2's error */
+        return kill_transport(s, err, _("lost the connection to %s while %s (%s)"), s->where, doing,
                               last_error(s));
-    error_set(err, EXIT_PROVIDER, "%s failed on %s: %s", doing, s->where, last_error(s));
+    /* TRANSLATORS: what was being done ("opening a channel"), host:port, libssh2's error */
+    error_set(err, EXIT_PROVIDER, _("%s failed on %s: %s"), doing, s->where, last_error(s));
     return SSH_FAILED;
 }
 
@@ -168,7 +171,8 @@ static int usable(const struct ssh *s, struct gw_error *err)
     if (s->dead)
         return dead_result(s, err);
     if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
+        /* TRANSLATORS: %s is host:port */
+        error_set(err, EXIT_PROVIDER, _("cancelled (%s)"), s->where);
         return SSH_CANCELLED;
     }
     return SSH_OK;
@@ -250,12 +254,12 @@ static int keepalive_step(struct ssh *s, struct gw_error *err)
     int next = 0;
     int rc = libssh2_keepalive_send(s->session, &next);
     if (rc != 0)
-        return fail(s, rc, err, "sending a keepalive");
+        return fail(s, rc, err, _("sending a keepalive"));
     time_t wall = time(NULL);
     if (next == s->keepalive_every_s && wall != s->ka_sent_at) {
         s->ka_sent_at = wall;
         if (++s->ka_unanswered >= s->keepalive_max_missed)
-            return kill_transport(s, err, "no answer from %s to %d keepalives (%d s apart)",
+            return kill_transport(s, err, _("no answer from %s to %d keepalives (%d s apart)"),
                                   s->where, s->ka_unanswered, s->keepalive_every_s);
     }
     return 0;
@@ -269,7 +273,7 @@ static int ssh_wait(struct ssh *s, int64_t deadline, bool quiet, struct gw_error
 {
     if (!quiet) {
         if (cancelled(s)) {
-            error_set(err, EXIT_PROVIDER, "cancelled (%s)", s->where);
+            error_set(err, EXIT_PROVIDER, _("cancelled (%s)"), s->where);
             return SSH_CANCELLED;
         }
         int rc = keepalive_step(s, err);
@@ -291,7 +295,7 @@ static int ssh_wait(struct ssh *s, int64_t deadline, bool quiet, struct gw_error
     int slice = p.events ? SSH_SLICE_MS : 10;
     int n = poll(&p, 1, (int)(left < slice ? left : slice));
     if (n < 0 && errno != EINTR)
-        return kill_transport(s, err, "lost the connection to %s (poll: %s)", s->where,
+        return kill_transport(s, err, _("lost the connection to %s (poll: %s)"), s->where,
                               strerror(errno));
     return WAIT_AGAIN;
 }
@@ -303,15 +307,17 @@ static int op_wait(struct ssh *s, const struct op *op, struct gw_error *err)
     if (w == WAIT_AGAIN)
         return 0;
     if (w == WAIT_TIMEOUT) {
-        error_set(err, EXIT_PROVIDER, "timed out after %d s %s", op->timeout_s, op->doing);
+        /* TRANSLATORS: seconds, then what was being done ("connecting to 1.2.3.4:22") */
+        error_set(err, EXIT_PROVIDER, _("timed out after %d s %s"), op->timeout_s, op->doing);
         w = SSH_FAILED;
     }
     /* The caller abandons its call now. If libssh2 holds a half-sent packet for it, every
      * later packet would be refused (LIBSSH2_ERROR_BAD_USE): the session ends here. */
     if (w != SSH_LOST &&
         (libssh2_session_block_directions(s->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND))
-        kill_transport(s, NULL, "the connection to %s was given up after: %s", s->where,
-                       err ? err->msg : "an abandoned request");
+        /* TRANSLATORS: host:port, then the error that ended the request */
+        kill_transport(s, NULL, _("the connection to %s was given up after: %s"), s->where,
+                       err ? err->msg : _("an abandoned request"));
     return w;
 }
 
@@ -322,7 +328,7 @@ static int poison(struct ssh *s, int rc, struct gw_error *err)
 {
     char why[sizeof err->msg];
     snprintf(why, sizeof why, "%s", err ? err->msg : "");
-    kill_transport(s, NULL, "the connection to %s was given up after: %s", s->where, why);
+    kill_transport(s, NULL, _("the connection to %s was given up after: %s"), s->where, why);
     error_set(err, EXIT_PROVIDER, "%s", why);
     return rc;
 }
@@ -368,7 +374,7 @@ static void channel_finish(struct ssh *s, LIBSSH2_CHANNEL *ch, int64_t deadline,
         return;
     }
     /* too many unconfirmed closes: the host has stopped answering */
-    kill_transport(s, NULL, "%s stopped answering (channels not closed)", s->where);
+    kill_transport(s, NULL, _("%s stopped answering (channels not closed)"), s->where);
     for (int i = 0; i < 100 && libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN; i++)
         poll(NULL, 0, 1);
 }
@@ -421,7 +427,7 @@ static int tcp_connect(struct ssh *s, struct op *op, struct gw_error *err)
     /* getaddrinfo cannot be bounded or cancelled; numeric addresses return at once */
     int g = getaddrinfo(s->host, port, &hints, &res);
     if (g != 0) {
-        error_set(err, EXIT_PROVIDER, "cannot resolve %s: %s", s->host, gai_strerror(g));
+        error_set(err, EXIT_PROVIDER, _("cannot resolve %s: %s"), s->host, gai_strerror(g));
         return SSH_FAILED;
     }
     int last = 0, rc = SSH_FAILED;
@@ -438,14 +444,17 @@ static int tcp_connect(struct ssh *s, struct op *op, struct gw_error *err)
             if (cancelled(s)) {
                 close(fd);
                 freeaddrinfo(res);
-                error_set(err, EXIT_PROVIDER, "cancelled while %s", op->doing);
+                /* TRANSLATORS: what was being done ("connecting to 1.2.3.4:22") */
+                error_set(err, EXIT_PROVIDER, _("cancelled while %s"), op->doing);
                 return SSH_CANCELLED;
             }
             int64_t left = op->deadline - now_ms();
             if (left <= 0) {
                 close(fd);
                 freeaddrinfo(res);
-                error_set(err, EXIT_PROVIDER, "timed out after %d s %s (TCP connect)",
+                /* TRANSLATORS: seconds, then what was being done ("connecting to
+                 * 1.2.3.4:22") */
+                error_set(err, EXIT_PROVIDER, _("timed out after %d s %s (TCP connect)"),
                           op->timeout_s, op->doing);
                 return SSH_FAILED;
             }
@@ -471,10 +480,10 @@ static int tcp_connect(struct ssh *s, struct op *op, struct gw_error *err)
     if (rc == SSH_OK)
         return SSH_OK;
     if (last == ECONNREFUSED)
-        error_set(err, EXIT_PROVIDER, "connection refused by %s: nothing listens on port %d",
+        error_set(err, EXIT_PROVIDER, _("connection refused by %s: nothing listens on port %d"),
                   s->where, s->port);
     else
-        error_set(err, EXIT_PROVIDER, "cannot connect to %s: %s", s->where, strerror(last));
+        error_set(err, EXIT_PROVIDER, _("cannot connect to %s: %s"), s->where, strerror(last));
     return SSH_FAILED;
 }
 
@@ -513,7 +522,8 @@ static int auth_verdict(struct ssh *s, int lrc, struct auth_log *a, struct gw_er
     default:
         if (transport_error(lrc) && a->refused > 0)
             return AUTH_HUNG_UP;
-        error_set(err, EXIT_PROVIDER, "authentication failed on %s: %s", s->where, last_error(s));
+        error_set(err, EXIT_PROVIDER, _("authentication failed on %s: %s"), s->where,
+                  last_error(s));
         return SSH_FAILED;
     }
 }
@@ -522,7 +532,8 @@ static int auth_file(struct ssh *s, const char *path, const struct op *op, struc
                      struct gw_error *err)
 {
     if (access(path, R_OK) != 0) {
-        tried_add(a, "%s (unreadable: %s)", path, strerror(errno));
+        /* TRANSLATORS: one entry of the list of what was tried: a key file, and why not */
+        tried_add(a, _("%s (unreadable: %s)"), path, strerror(errno));
         return AUTH_REFUSED;
     }
     int lrc, w = 0;
@@ -535,7 +546,8 @@ static int auth_file(struct ssh *s, const char *path, const struct op *op, struc
     if (w != 0)
         return w;
     if (lrc == LIBSSH2_ERROR_FILE) {
-        tried_add(a, "%s (cannot be used: passphrase-protected or unknown format)", path);
+        /* TRANSLATORS: one entry of the list of what was tried: a key file, and why not */
+        tried_add(a, _("%s (cannot be used: passphrase-protected or unknown format)"), path);
         return AUTH_REFUSED;
     }
     tried_add(a, "%s", path);
@@ -549,12 +561,14 @@ static int auth_agent(struct ssh *s, const struct op *op, struct auth_log *a, st
         return AUTH_REFUSED;
     LIBSSH2_AGENT *agent = libssh2_agent_init(s->session);
     if (agent == NULL) {
-        tried_add(a, "agent (libssh2 could not start it)");
+        /* TRANSLATORS: one entry of the list of what was tried: the ssh-agent */
+        tried_add(a, _("agent (libssh2 could not start it)"));
         return AUTH_REFUSED;
     }
     int result = AUTH_REFUSED, keys = 0;
     if (libssh2_agent_connect(agent) != 0) {
-        tried_add(a, "agent (not reachable at %s)", sock);
+        /* TRANSLATORS: one entry of the list of what was tried: the ssh-agent, %s its socket */
+        tried_add(a, _("agent (not reachable at %s)"), sock);
     } else {
         struct libssh2_agent_publickey *id = NULL, *prev = NULL;
         if (libssh2_agent_list_identities(agent) == 0) {
@@ -568,7 +582,9 @@ static int auth_agent(struct ssh *s, const struct op *op, struct auth_log *a, st
                 prev = id;
             }
         }
-        tried_add(a, "agent (%d key%s)", keys, keys == 1 ? "" : "s");
+        /* TRANSLATORS: one entry of the list of what was tried: the ssh-agent and how many keys
+         * it offered */
+        tried_add(a, keys == 1 ? _("agent (%d key)") : _("agent (%d keys)"), keys);
         libssh2_agent_disconnect(agent);
     }
     libssh2_agent_free(agent);
@@ -599,11 +615,13 @@ static int authenticate(struct ssh *s, const struct op *op, struct gw_error *err
     if (rc != AUTH_REFUSED && rc != AUTH_HUNG_UP)
         return rc;
     if (!a.tried[0])
-        snprintf(a.tried, sizeof a.tried,
-                 "nothing: no ssh-agent (SSH_AUTH_SOCK unset), no ~/.ssh/id_ed25519 or "
-                 "~/.ssh/id_rsa");
-    error_set(err, EXIT_PROVIDER, "authentication refused for %s@%s (tried: %s)%s", s->user,
-              s->where, a.tried, rc == AUTH_HUNG_UP ? "; then it hung up" : "");
+        snprintf(a.tried, sizeof a.tried, "%s",
+                 _("nothing: no ssh-agent (SSH_AUTH_SOCK unset), no ~/.ssh/id_ed25519 or "
+                   "~/.ssh/id_rsa"));
+    /* TRANSLATORS: user@host:port, the list of what was tried, and "; then it hung up" when the
+     * host closed the connection after refusing the keys */
+    error_set(err, EXIT_PROVIDER, _("authentication refused for %s@%s (tried: %s)%s"), s->user,
+              s->where, a.tried, rc == AUTH_HUNG_UP ? _("; then it hung up") : "");
     return SSH_AUTH;
 }
 
@@ -619,7 +637,7 @@ int ssh_connect(const struct ssh_config *cfg, struct ssh **out, struct ssh_hostk
     *out = NULL;
     if (cfg->host == NULL || !*cfg->host || cfg->port <= 0 || cfg->port > 65535 ||
         cfg->user == NULL || !*cfg->user || cfg->known_hosts == NULL || !*cfg->known_hosts) {
-        error_set(err, EXIT_USAGE, "ssh: host, port (1-65535), user and known_hosts are needed");
+        error_set(err, EXIT_USAGE, _("ssh: host, port (1-65535), user and known_hosts are needed"));
         return SSH_FAILED;
     }
     struct ssh *s = xcalloc(1, sizeof *s);
@@ -637,10 +655,12 @@ int ssh_connect(const struct ssh_config *cfg, struct ssh **out, struct ssh_hostk
     snprintf(s->where, sizeof s->where, "%s:%d", s->host, s->port);
 
     struct op op;
-    op_start(&op, s->connect_timeout_s, "connecting to %s", s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s" and "cancelled while
+     * %s"; %s is host:port */
+    op_start(&op, s->connect_timeout_s, _("connecting to %s"), s->where);
     int rc;
     if (cancelled(s)) {
-        error_set(err, EXIT_PROVIDER, "cancelled while connecting to %s", s->where);
+        error_set(err, EXIT_PROVIDER, _("cancelled while connecting to %s"), s->where);
         rc = SSH_CANCELLED;
     } else {
         rc = tcp_connect(s, &op, err);
@@ -651,19 +671,21 @@ int ssh_connect(const struct ssh_config *cfg, struct ssh **out, struct ssh_hostk
 
     s->session = libssh2_session_init_ex(NULL, NULL, NULL, s);
     if (s->session == NULL) {
-        error_set(err, EXIT_PROVIDER, "libssh2 could not start a session");
+        error_set(err, EXIT_PROVIDER, _("libssh2 could not start a session"));
         rc = SSH_FAILED;
         goto fail;
     }
     set_callbacks(s->session);
     libssh2_session_set_blocking(s->session, 0);
 
-    snprintf(op.doing, sizeof op.doing, "connecting to %s (SSH handshake)", s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s"; %s is host:port */
+    snprintf(op.doing, sizeof op.doing, _("connecting to %s (SSH handshake)"), s->where);
     while ((rc = libssh2_session_handshake(s->session, s->fd)) == LIBSSH2_ERROR_EAGAIN)
         if ((rc = op_wait(s, &op, err)) != 0)
             goto fail;
     if (rc != 0) {
-        error_set(err, EXIT_PROVIDER, "SSH handshake with %s failed: %s", s->where, last_error(s));
+        error_set(err, EXIT_PROVIDER, _("SSH handshake with %s failed: %s"), s->where,
+                  last_error(s));
         rc = SSH_FAILED;
         goto fail;
     }
@@ -673,7 +695,8 @@ int ssh_connect(const struct ssh_config *cfg, struct ssh **out, struct ssh_hostk
                                err)) != SSH_OK)
         goto fail;
 
-    snprintf(op.doing, sizeof op.doing, "connecting to %s (authentication)", s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s"; %s is host:port */
+    snprintf(op.doing, sizeof op.doing, _("connecting to %s (authentication)"), s->where);
     if ((rc = authenticate(s, &op, err)) != SSH_OK)
         goto fail;
 
@@ -702,7 +725,9 @@ static int open_exec(struct ssh *s, const char *cmd, struct op *op, LIBSSH2_CHAN
     while ((ch = libssh2_channel_open_session(s->session)) == NULL) {
         lrc = libssh2_session_last_errno(s->session);
         if (lrc != LIBSSH2_ERROR_EAGAIN)
-            return fail(s, lrc, err, "opening a channel");
+            /* TRANSLATORS: what was being done, put into "%s failed on %s: %s" and "lost the
+             * connection to %s while %s (%s)" */
+            return fail(s, lrc, err, _("opening a channel"));
         if ((res = op_wait(s, op, err)) != 0)
             return poison(s, res, err);
     }
@@ -716,10 +741,10 @@ static int open_exec(struct ssh *s, const char *cmd, struct op *op, LIBSSH2_CHAN
                (res = op_wait(s, op, err)) == 0)
             ;
     if (res == SSH_OK && lrc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
-        error_set(err, EXIT_PROVIDER, "%s refused to run the command", s->where);
+        error_set(err, EXIT_PROVIDER, _("%s refused to run the command"), s->where);
         res = SSH_FAILED;
     } else if (res == SSH_OK && lrc != 0) {
-        res = fail(s, lrc, err, "starting a command");
+        res = fail(s, lrc, err, _("starting a command"));
     }
     if (res != SSH_OK) {
         channel_finish(s, ch, 0, NULL);
@@ -742,7 +767,8 @@ int ssh_exec(struct ssh *s, const char *cmd, int timeout_s, size_t max_bytes, ch
     if (ready != SSH_OK)
         return ready;
     struct op op;
-    op_start(&op, timeout_s, "running a command on %s", s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s"; %s is host:port */
+    op_start(&op, timeout_s, _("running a command on %s"), s->where);
     LIBSSH2_CHANNEL *ch = NULL;
     int rc = open_exec(s, cmd, &op, &ch, err);
     if (rc != SSH_OK)
@@ -765,7 +791,7 @@ int ssh_exec(struct ssh *s, const char *cmd, int timeout_s, size_t max_bytes, ch
             continue;
         }
         if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
-            rc = fail(s, (int)n, err, "reading a command's output");
+            rc = fail(s, (int)n, err, _("reading a command's output"));
             break;
         }
         if (n == 0 || libssh2_channel_eof(ch) == 1) /* 0: EOF, or closed without one */
@@ -800,27 +826,41 @@ static const char *sftp_reason(unsigned long code)
 {
     switch (code) {
     case LIBSSH2_FX_NO_SUCH_FILE:
-    case LIBSSH2_FX_NO_SUCH_PATH: return "no such file or folder";
-    case LIBSSH2_FX_PERMISSION_DENIED: return "permission denied";
+    case LIBSSH2_FX_NO_SUCH_PATH: return _("no such file or folder");
+    case LIBSSH2_FX_PERMISSION_DENIED: return _("permission denied");
     case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM:
-    case LIBSSH2_FX_QUOTA_EXCEEDED: return "no space left";
-    case LIBSSH2_FX_NOT_A_DIRECTORY: return "a parent is not a folder";
-    case LIBSSH2_FX_WRITE_PROTECT: return "read-only file system";
-    default: return "SFTP error";
+    case LIBSSH2_FX_QUOTA_EXCEEDED: return _("no space left");
+    case LIBSSH2_FX_NOT_A_DIRECTORY: return _("a parent is not a folder");
+    case LIBSSH2_FX_WRITE_PROTECT: return _("read-only file system");
+    default: return _("SFTP error");
     }
 }
 
-static int sftp_fail(struct ssh *s, LIBSSH2_SFTP *sftp, int rc, const char *path, const char *doing,
-                     struct gw_error *err)
+/* The steps of an upload, each in whole sentences: a verb alone does not translate. */
+enum sftp_step { SFTP_CREATE, SFTP_WRITE, SFTP_SET_MODE, SFTP_CLOSE };
+
+static const struct {
+    const char *cannot; /* the file, host:port, why, the SFTP status code */
+    const char *doing;  /* the file: put into "lost the connection to %s while %s (%s)" */
+} sftp_steps[] = {
+    [SFTP_CREATE] = {N_("cannot create %s on %s: %s (SFTP status %lu)"), N_("create %s over SFTP")},
+    [SFTP_WRITE] = {N_("cannot write %s on %s: %s (SFTP status %lu)"), N_("write %s over SFTP")},
+    [SFTP_SET_MODE] = {N_("cannot set the mode of %s on %s: %s (SFTP status %lu)"),
+                       N_("set the mode of %s over SFTP")},
+    [SFTP_CLOSE] = {N_("cannot close %s on %s: %s (SFTP status %lu)"), N_("close %s over SFTP")},
+};
+
+static int sftp_fail(struct ssh *s, LIBSSH2_SFTP *sftp, int rc, const char *path,
+                     enum sftp_step step, struct gw_error *err)
 {
     if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL) {
         unsigned long code = libssh2_sftp_last_error(sftp);
-        error_set(err, EXIT_PROVIDER, "cannot %s %s on %s: %s (SFTP status %lu)", doing, path,
-                  s->where, sftp_reason(code), code);
+        error_set(err, EXIT_PROVIDER, _(sftp_steps[step].cannot), path, s->where, sftp_reason(code),
+                  code);
         return SSH_FAILED;
     }
     char what[400];
-    snprintf(what, sizeof what, "%s %s over SFTP", doing, path);
+    snprintf(what, sizeof what, _(sftp_steps[step].doing), path);
     return fail(s, rc, err, what);
 }
 
@@ -831,13 +871,15 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
     if (ready != SSH_OK)
         return ready;
     struct op op;
-    op_start(&op, timeout_s, "uploading %s to %s", path, s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s": a file, then
+     * host:port */
+    op_start(&op, timeout_s, _("uploading %s to %s"), path, s->where);
     LIBSSH2_SFTP *sftp;
     int rc;
     while ((sftp = libssh2_sftp_init(s->session)) == NULL) {
         rc = libssh2_session_last_errno(s->session);
         if (rc != LIBSSH2_ERROR_EAGAIN)
-            return fail(s, rc, err, "starting SFTP");
+            return fail(s, rc, err, _("starting SFTP"));
         if ((rc = op_wait(s, &op, err)) != 0)
             return poison(s, rc, err);
     }
@@ -848,7 +890,7 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
                                      mode, LIBSSH2_SFTP_OPENFILE)) == NULL) {
         int e = libssh2_session_last_errno(s->session);
         if (e != LIBSSH2_ERROR_EAGAIN) {
-            rc = sftp_fail(s, sftp, e, path, "create", err);
+            rc = sftp_fail(s, sftp, e, path, SFTP_CREATE, err);
             break;
         }
         if ((rc = op_wait(s, &op, err)) != 0)
@@ -862,7 +904,7 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
         else if (n == LIBSSH2_ERROR_EAGAIN)
             rc = op_wait(s, &op, err);
         else if (n < 0)
-            rc = sftp_fail(s, sftp, (int)n, path, "write", err);
+            rc = sftp_fail(s, sftp, (int)n, path, SFTP_WRITE, err);
         /* 0: sent, nothing acknowledged yet: ask again */
     }
     if (h != NULL && rc == SSH_OK) {
@@ -874,7 +916,7 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
             if ((rc = op_wait(s, &op, err)) != 0)
                 break;
         if (rc == SSH_OK && e != 0)
-            rc = sftp_fail(s, sftp, e, path, "set the mode of", err);
+            rc = sftp_fail(s, sftp, e, path, SFTP_SET_MODE, err);
     }
     int64_t until = rc == SSH_OK ? op.deadline : now_ms() + SSH_CLEANUP_MS;
     if (h != NULL) {
@@ -883,17 +925,17 @@ int ssh_upload(struct ssh *s, const char *path, const char *data, size_t len, in
                ssh_wait(s, until, true, NULL) == WAIT_AGAIN)
             ;
         if (e == LIBSSH2_ERROR_EAGAIN)
-            kill_transport(s, NULL, "%s stopped answering (SFTP close)", s->where);
+            kill_transport(s, NULL, _("%s stopped answering (SFTP close)"), s->where);
         /* a failed close may mean the last bytes were not written */
         else if (rc == SSH_OK && e != 0)
-            rc = sftp_fail(s, sftp, e, path, "close", err);
+            rc = sftp_fail(s, sftp, e, path, SFTP_CLOSE, err);
     }
     int e;
     while ((e = libssh2_sftp_shutdown(sftp)) == LIBSSH2_ERROR_EAGAIN && !s->dead &&
            ssh_wait(s, until, true, NULL) == WAIT_AGAIN)
         ;
     if (e == LIBSSH2_ERROR_EAGAIN) {
-        kill_transport(s, NULL, "%s stopped answering (SFTP shutdown)", s->where);
+        kill_transport(s, NULL, _("%s stopped answering (SFTP shutdown)"), s->where);
         for (int i = 0; i < 100 && libssh2_sftp_shutdown(sftp) == LIBSSH2_ERROR_EAGAIN; i++)
             poll(NULL, 0, 1);
     }
@@ -909,7 +951,8 @@ int ssh_stream_open(struct ssh *s, const char *cmd, struct ssh_stream **out, str
     if (ready != SSH_OK)
         return ready;
     struct op op;
-    op_start(&op, s->connect_timeout_s, "starting a command on %s", s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s"; %s is host:port */
+    op_start(&op, s->connect_timeout_s, _("starting a command on %s"), s->where);
     LIBSSH2_CHANNEL *ch = NULL;
     int rc = open_exec(s, cmd, &op, &ch, err);
     if (rc != SSH_OK)
@@ -938,8 +981,8 @@ ssize_t ssh_stream_read(struct ssh_stream *st, char *buf, size_t size, int timeo
         if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
             /* whatever broke, this command's output is gone: the caller reconnects */
             if (transport_error((int)n))
-                return fail(s, (int)n, err, "reading a command's output");
-            return kill_transport(s, err, "lost a command's output on %s: %s", s->where,
+                return fail(s, (int)n, err, _("reading a command's output"));
+            return kill_transport(s, err, _("lost a command's output on %s: %s"), s->where,
                                   last_error(s));
         }
         if (n == 0 || libssh2_channel_eof(st->ch) == 1) { /* 0: EOF, or closed without one */
@@ -985,11 +1028,13 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
     size_t reqlen = 0;
     char *req = rawhttp_request(method, path, port, body, &reqlen);
     if (req == NULL) {
-        error_set(err, EXIT_USAGE, "not an HTTP request: %s %s", method, path);
+        /* TRANSLATORS: the method and path the recipe gave */
+        error_set(err, EXIT_USAGE, _("not an HTTP request: %s %s"), method, path);
         return SSH_FAILED;
     }
     struct op op;
-    op_start(&op, timeout_s, "waiting for an HTTP answer from port %d of %s", port, s->where);
+    /* TRANSLATORS: what is being done, put into "timed out after %d s %s": a port, host:port */
+    op_start(&op, timeout_s, _("waiting for an HTTP answer from port %d of %s"), port, s->where);
     LIBSSH2_CHANNEL *ch;
     int rc;
     while ((ch = libssh2_channel_direct_tcpip_ex(s->session, "127.0.0.1", port, "127.0.0.1", 22)) ==
@@ -1000,15 +1045,16 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
             free(req);
             if (strstr(last_error(s), "prohibited"))
                 error_set(err, EXIT_PROVIDER,
-                          "%s does not allow SSH port forwarding, so port %d cannot be reached",
+                          _("%s does not allow SSH port forwarding, so port %d cannot be "
+                            "reached"),
                           s->where, port);
             else
-                error_set(err, EXIT_PROVIDER, "nothing answers on port %d of the host (%s)", port,
-                          s->where);
+                error_set(err, EXIT_PROVIDER, _("nothing answers on port %d of the host (%s)"),
+                          port, s->where);
             return SSH_FAILED;
         }
         if (rc != LIBSSH2_ERROR_EAGAIN)
-            rc = fail(s, rc, err, "opening a tunnel");
+            rc = fail(s, rc, err, _("opening a tunnel"));
         else if ((rc = op_wait(s, &op, err)) != 0)
             rc = poison(s, rc, err);
         if (rc != 0) {
@@ -1026,7 +1072,7 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
         else if (n == LIBSSH2_ERROR_EAGAIN)
             rc = op_wait(s, &op, err);
         else
-            rc = fail(s, (int)n, err, "sending an HTTP request");
+            rc = fail(s, (int)n, err, _("sending an HTTP request"));
     }
     free(req);
 
@@ -1053,7 +1099,7 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
             continue;
         }
         if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
-            rc = fail(s, (int)n, err, "reading an HTTP answer");
+            rc = fail(s, (int)n, err, _("reading an HTTP answer"));
             break;
         }
         if (n == 0 || libssh2_channel_eof(ch) == 1) /* 0: EOF, or closed without one */
@@ -1068,14 +1114,14 @@ int ssh_http(struct ssh *s, int port, const char *method, const char *path, cons
         if (rawhttp_parse(raw, used, max_bytes, status, resp_body, resp_len, &why) != 0) {
             if (!strcmp(why, "empty"))
                 error_set(err, EXIT_PROVIDER,
-                          "port %d of the host (%s) closed the connection without an answer", port,
-                          s->where);
+                          _("port %d of the host (%s) closed the connection without an answer"),
+                          port, s->where);
             else if (!strcmp(why, "incomplete"))
                 error_set(err, EXIT_PROVIDER,
-                          "port %d of the host (%s) gave an incomplete HTTP answer", port,
+                          _("port %d of the host (%s) gave an incomplete HTTP answer"), port,
                           s->where);
             else
-                error_set(err, EXIT_PROVIDER, "port %d of the host (%s) did not answer in HTTP",
+                error_set(err, EXIT_PROVIDER, _("port %d of the host (%s) did not answer in HTTP"),
                           port, s->where);
             rc = SSH_FAILED;
         }
@@ -1093,6 +1139,7 @@ void ssh_close(struct ssh *s)
     if (s->session != NULL) {
         if (s->handshaked && !s->dead) {
             int64_t until = now_ms() + 1000;
+            /* not translated: the disconnect reason is sent to the host */
             while (libssh2_session_disconnect_ex(s->session, SSH_DISCONNECT_BY_APPLICATION,
                                                  "closed by gpuwarden",
                                                  "") == LIBSSH2_ERROR_EAGAIN &&
