@@ -1,5 +1,6 @@
 /* Filling error sentences, and keeping credentials out of them. */
 #include "error.h"
+#include "textwidth.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@ void error_set(struct gw_error *err, enum exit_code kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    textwidth_repair(err->msg);
     err->kind = kind;
     error_redact(err->msg, sizeof err->msg);
 }

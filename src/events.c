@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "textwidth.h"
 #include "xalloc.h"
 
 struct event_queue {
@@ -94,6 +95,7 @@ void event_set_text(struct event *ev, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ev->text, sizeof ev->text, fmt, ap);
     va_end(ap);
+    textwidth_repair(ev->text);
 }
 
 void events_post(struct event_queue *q, struct event *ev)

@@ -20,6 +20,7 @@
 #include "logring.h"
 #include "smi.h"
 #include "state.h"
+#include "textwidth.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -172,6 +173,7 @@ static void say(struct job *j, bool warn, int case_id, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(j->st.message, sizeof j->st.message, fmt, ap);
     va_end(ap);
+    textwidth_repair(j->st.message);
     j->st.warn = warn;
     if (case_id)
         j->st.case_id = case_id;
@@ -204,6 +206,7 @@ static int fail(struct job *j, int case_id, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    textwidth_repair(msg);
     j->st.state = JOB_FAILED;
     say(j, false, case_id, "%s", msg);
     persist(j);

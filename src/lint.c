@@ -13,6 +13,7 @@
 #include "shcmd.h"
 #include "shlex.h"
 #include "textfile.h"
+#include "textwidth.h"
 #include "xalloc.h"
 
 #define LINT_MAX_FILE     ((size_t)4 * 1024 * 1024)
@@ -68,24 +69,6 @@ struct lint {
 
 /* --- text helpers ---------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p, 0 when it is not one. */
-static size_t utf8_len(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
-               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
-               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                              : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
-        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
-        return 0;
-    return n;
-}
-
 /* The command as one short line for a message: valid UTF-8, no control characters or
  * backticks, cut with "..." past SUMMARY_MAX bytes. */
 static void summarize(const char *const *words, size_t nwords, char *buf, size_t size)
@@ -97,7 +80,7 @@ static void summarize(const char *const *words, size_t nwords, char *buf, size_t
         if (w && n < limit && n && buf[n - 1] != ' ')
             buf[n++] = ' ';
         while (*p) {
-            size_t len = utf8_len(p);
+            size_t len = textwidth_utf8_len((const char *)p);
             char c = len ? (char)*p : '?';
             if (!len)
                 len = 1;
@@ -150,20 +133,15 @@ static void fmt(char *buf, size_t size, const char *f, ...)
     va_start(ap, f);
     vsnprintf(buf, size, f, ap);
     va_end(ap);
+    textwidth_repair(buf);
 }
 
 /* Copies src into dst[size], cut at a character boundary when it does not fit (a translated
  * message takes more bytes than the English one). */
 static void copy_text(char *dst, size_t size, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
+    snprintf(dst, size, "%s", src);
+    textwidth_repair(dst);
 }
 
 static void add(struct lint *L, enum lint_rule rule, int line, const char *msg, const char *hint)

@@ -1,5 +1,6 @@
 /* The ten rows of SPEC §6, each decided from the engine's other verdicts. */
 #include "preflight.h"
+#include "textwidth.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -54,6 +55,7 @@ static void append(char *buf, size_t size, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf + used, size - used, fmt, ap);
     va_end(ap);
+    textwidth_repair(buf);
 }
 
 static void say(struct preflight_row *row, enum check_status s, const char *fmt, ...)
@@ -65,6 +67,7 @@ static void say(struct preflight_row *row, enum check_status s, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(row->reason, sizeof row->reason, fmt, ap);
     va_end(ap);
+    textwidth_repair(row->reason);
 }
 
 size_t preflight_sources(const struct recipe *r, struct source_meta *out, size_t max)

@@ -1,5 +1,6 @@
 /* nvidia-smi --query-gpu output, parsed and judged (SPEC §7 step 4). */
 #include "smi.h"
+#include "textwidth.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -125,6 +126,7 @@ static void say(struct smi_verdict *v, enum level level, int case_id, const char
     va_start(ap, fmt);
     vsnprintf(v->message, sizeof v->message, fmt, ap);
     va_end(ap);
+    textwidth_repair(v->message);
 }
 
 void smi_judge(const struct smi_report *r, const struct offer *advertised, double required_gb,

@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "knownhosts.h"
 #include "rawhttp.h"
+#include "textwidth.h"
 #include "xalloc.h"
 
 #define SSH_SLICE_MS      200  /* the longest single poll: how late a cancel may be noticed */
@@ -138,6 +139,7 @@ static int kill_transport(struct ssh *s, struct gw_error *err, const char *fmt, 
         va_start(ap, fmt);
         vsnprintf(s->dead_msg, sizeof s->dead_msg, fmt, ap);
         va_end(ap);
+        textwidth_repair(s->dead_msg);
         s->dead = true;
         if (s->fd >= 0)
             shutdown(s->fd, SHUT_RDWR);
@@ -188,6 +190,7 @@ static void op_start(struct op *op, int timeout_s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(op->doing, sizeof op->doing, fmt, ap);
     va_end(ap);
+    textwidth_repair(op->doing);
 }
 
 /* ------------------------------------------------------------------ socket I/O */
@@ -508,6 +511,7 @@ static void tried_add(struct auth_log *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(a->tried + used, sizeof a->tried - used, fmt, ap);
     va_end(ap);
+    textwidth_repair(a->tried);
 }
 
 /* The answer to libssh2's verdict on one key: SSH_OK, AUTH_REFUSED (try the next), or an

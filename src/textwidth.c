@@ -93,6 +93,50 @@ size_t textwidth_cell(char *line, size_t used, size_t size, const char *text, in
     return n > 0 && used + (size_t)n < size ? used + (size_t)n : size - 1;
 }
 
+size_t textwidth_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
+               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                              : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
+        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* Whether s is the start of a multi-byte character that the string's end cut short. */
+static bool cut_by_end(const unsigned char *s)
+{
+    if (s[0] < 0xC2 || s[0] > 0xF4)
+        return false;
+    size_t i = 1;
+    while ((s[i] & 0xC0) == 0x80)
+        i++;
+    return s[i] == '\0';
+}
+
+void textwidth_repair(char *s)
+{
+    size_t i = 0;
+    while (s[i]) {
+        size_t n = textwidth_utf8_len(s + i);
+        if (n > 0) {
+            i += n;
+        } else if (cut_by_end((const unsigned char *)s + i)) {
+            s[i] = '\0';
+        } else {
+            s[i++] = '?';
+        }
+    }
+}
+
 void textwidth_print(FILE *out, const char *text, int width)
 {
     int cols = textwidth_cols(text);

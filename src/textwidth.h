@@ -27,6 +27,15 @@ int textwidth_line(const char *text, int w);
 size_t textwidth_cell(char *line, size_t used, size_t size, const char *text, int width,
                       bool right);
 
+/* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 when none starts there (a stray or
+ * overlong byte, a surrogate, a sequence cut short or by the string's end). */
+size_t textwidth_utf8_len(const char *p);
+
+/* Makes s valid UTF-8 in place, never longer: a character cut short by the end of the string
+ * (a fixed buffer that filled up) is dropped; any other invalid byte becomes '?'. Every message
+ * formatted into a fixed buffer goes through this, since a translated one is longer. */
+void textwidth_repair(char *s);
+
 /* Writes `text` padded with spaces to `width` columns (left-aligned) to `out`. */
 void textwidth_print(FILE *out, const char *text, int width);
 

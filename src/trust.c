@@ -1,5 +1,6 @@
 /* Trust labels of SPEC §3 with its exact thresholds, and the image checks beyond the label. */
 #include "trust.h"
+#include "textwidth.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -208,6 +209,7 @@ static void add_check(struct trust_verdict *v, enum level level, int case_id, co
     va_start(ap, fmt);
     vsnprintf(c->message, sizeof c->message, fmt, ap);
     va_end(ap);
+    textwidth_repair(c->message);
     if (level > v->level)
         v->level = level;
 }
