@@ -132,6 +132,15 @@ class TestJapaneseDashboard(test_tui.TuiCase):
         d.keys("Enter")
         d.wait(lambda s: "絞り込み中" in s.line(0) and " %d " % OFFER in s.text and
                "絞り込み:" not in s.line(ROWS - 1), "the filter kept")
+        # the engine's preflight rows in the checklist: titles and details, in the screen
+        d.keys("Enter")
+        s = d.wait(lambda s: s.line(1).startswith("チェックリスト") and
+                   "信頼性 0.9962 > 0.99; 事例4" in s.text, "the Japanese checklist, full width")
+        self.assertIn("! WARN     4 VRAM >= 重み + 追加モデル + 20%", s.text)
+        self.assert_fits(s, "the checklist")
+        d.keys("Escape")
+        s = d.wait(lambda s: "VERDICT" in s.line(1), "back to the offers, the checklist beside")
+        self.assert_fits(s, "the checklist pane")
         d.type("L")
         s = d.wait(lambda s: "起動: マシンを借ります" in s.text, "the launch dialog")
         box = self.assert_box(s, "the launch dialog")
@@ -145,6 +154,14 @@ class TestJapaneseDashboard(test_tui.TuiCase):
         d.keys("Tab")
         d.type("y")
         d.wait(lambda s: "ジョブ" in s.line(0), "a job running")
+        # the job's step messages in the logs view, Japanese, in the pane's width; wrapped too
+        d.type("3")
+        s = d.wait(lambda s: "を作成しました: ストレージは今から" in s.text,
+                   "Japanese step messages in the log pane")
+        self.assert_fits(s, "the logs view")
+        d.type("w")
+        s = d.wait(lambda s: "GPU は今から課金されます" in s.text, "the wrapped log")
+        self.assert_fits(s, "the wrapped log")
         d.type("q")
         s = d.wait(lambda s: "終了: 動き続けるもの" in s.text, "the quit dialog")
         box = self.assert_box(s, "the quit dialog")
