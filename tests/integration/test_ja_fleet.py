@@ -21,15 +21,15 @@ import socket
 import subprocess
 import tempfile
 import time
-import unicodedata
 import unittest
 
 if __package__:
+    from .jatext import EN, JA, ja_locale_available, width
     from .fakevast import FakeVast, find_binary, make_temp_home
 else:   # run as a script, or discovered without -t
+    from jatext import EN, JA, ja_locale_available, width
     from fakevast import FakeVast, find_binary, make_temp_home
 
-JA, EN = "ja_JP.UTF-8", "C.UTF-8"
 FAKE_KEY = "test-key-ja-fleet-5b1e"
 RUN_TIMEOUT = 60
 LABEL_JA = "学習ジョブ"          # a label an operator might give: wide characters in the tables
@@ -46,18 +46,6 @@ INSTANCES = [
 ]
 
 
-def ja_locale_available():
-    try:
-        out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return any(ln.strip().lower().replace("-", "") == "ja_jp.utf8" for ln in out.splitlines())
-
-
-def width(text):
-    """Display columns, as a terminal counts them (East Asian wide and full-width take two)."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def closed_port():

@@ -21,40 +21,14 @@ import unittest
 
 if __package__:
     from .fakevast import REPO, find_binary, make_temp_home
-    from .test_tui_ja import ja_locale_available, width
+    from .jatext import EN, JA, c_format, ja_locale_available, read_po, width
 else:   # run as a script, or discovered without -t
     from fakevast import REPO, find_binary, make_temp_home
-    from test_tui_ja import ja_locale_available, width
+    from jatext import EN, JA, c_format, ja_locale_available, read_po, width
 
-JA = "ja_JP.UTF-8"
-EN = "C.UTF-8"
 RUN_TIMEOUT = 30
 
 
-def read_po(path):
-    """{(msgctxt or None, msgid): msgstr} of a PO file (entries with a msgstr only)."""
-    def unquote(s):
-        return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
-                      s[1:-1])
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for block in f.read().split("\n\n"):
-            fields, cur = {}, None
-            for line in block.split("\n"):
-                m = re.match(r'^(msgctxt|msgid|msgstr) (".*")$', line)
-                if m:
-                    cur = m.group(1)
-                    fields[cur] = unquote(m.group(2))
-                elif line.startswith('"') and cur:
-                    fields[cur] += unquote(line)
-            if "msgid" in fields and fields.get("msgstr"):
-                out[(fields.get("msgctxt"), fields["msgid"])] = fields["msgstr"]
-    return out
-
-
-def cfmt(fmt, *args):
-    """A C printf format applied the way the binary does, for the directives used here."""
-    return re.sub(r"%(ll|l|z)([dus])", r"%\2", fmt) % args
 
 
 class JapaneseInput(unittest.TestCase):
@@ -106,8 +80,8 @@ class JapaneseInput(unittest.TestCase):
         j, e = self.both(*args, env=env)
         self.assertEqual(e.returncode, rc, e.stderr)
         self.assertEqual(e.stderr, "gpuwarden: %s\n" % english)
-        self.assertEqual(cfmt(msgid, *fmt_args), english, "the msgid is not the English text")
-        self.assertEqual(j.stderr, "gpuwarden: %s\n" % cfmt(self.ja(msgid), *fmt_args))
+        self.assertEqual(c_format(msgid, *fmt_args), english, "the msgid is not the English text")
+        self.assertEqual(j.stderr, "gpuwarden: %s\n" % c_format(self.ja(msgid), *fmt_args))
         self.assertEqual(j.stdout, "")
 
     # --- errors -----------------------------------------------------------------------------
@@ -159,7 +133,7 @@ class JapaneseInput(unittest.TestCase):
         self.assertEqual(e.returncode, 2)
         self.assertEqual(e.stderr, "gpuwarden: %s:1: min_reliability: --min-reliability must be "
                          "between 0 and 1, got '2'\n" % path)
-        inner = cfmt(self.ja("--%s must be between %g and %g, got '%s'"),
+        inner = c_format(self.ja("--%s must be between %g and %g, got '%s'"),
                      "min-reliability", 0, 1, "2")
         self.assertEqual(j.stderr, "gpuwarden: %s:1: min_reliability: %s\n" % (path, inner))
 
@@ -173,14 +147,14 @@ class JapaneseInput(unittest.TestCase):
         self.assertEqual(e.stderr, "gpuwarden: --query: 'order' is not a filter (use --sort "
                          "FIELD[-])\n")
         self.assertEqual(j.stderr, "gpuwarden: --query: %s\n"
-                         % cfmt(self.ja("'%s' is not a filter (use %s)"), "order",
+                         % c_format(self.ja("'%s' is not a filter (use %s)"), "order",
                                 "--sort FIELD[-]"))
         self.assertEqual(j.returncode, 2)
         # a warning, not an error: the offers still come
         j, e = self.both("offers", "--provider", "demo", "--query", "foo_bar = 3", "--limit", "1")
         self.assertEqual(e.returncode, 0, e.stderr)
         self.assertIn("unrecognized field 'foo_bar' (sent anyway)", e.stderr)
-        self.assertIn(cfmt(self.ja("unrecognized field '%s' (sent anyway)"), "foo_bar"), j.stderr)
+        self.assertIn(c_format(self.ja("unrecognized field '%s' (sent anyway)"), "foo_bar"), j.stderr)
 
     def test_bad_recipe_file(self):
         with open(os.path.join(REPO, "assets", "recipes", "pytorch-smoke.json"),
@@ -194,7 +168,7 @@ class JapaneseInput(unittest.TestCase):
         self.assertEqual(e.returncode, 2)
         self.assertEqual(e.stderr, "gpuwarden: recipe %s: field 'ports' must be a list of port "
                          "numbers from 1 to 65535, got 70000\n" % path)
-        self.assertEqual(j.stderr, "gpuwarden: %s\n" % cfmt(
+        self.assertEqual(j.stderr, "gpuwarden: %s\n" % c_format(
             self.ja("recipe %s: field '%s' must be %s, got %s"), path, "ports",
             self.ja("a list of port numbers from 1 to 65535"), "70000"))
 
@@ -209,21 +183,21 @@ class JapaneseInput(unittest.TestCase):
                     "pipefail` on the line after the shebang (case 3)\n" % script)
         self.assertTrue(e.stdout.startswith(first_en), e.stdout)
         self.assertTrue(e.stdout.endswith("5 findings, 4 blocking\n"), e.stdout)
-        finding = cfmt(self.ja("%s:%d: %s %s: %s\n    fix: %s (case %d)\n"), script, 2, "BLOCK",
+        finding = c_format(self.ja("%s:%d: %s %s: %s\n    fix: %s (case %d)\n"), script, 2, "BLOCK",
                        "no-errexit",
-                       cfmt(self.ja("no `set -e` before the first command `%s`: a failed step "
+                       c_format(self.ja("no `set -e` before the first command `%s`: a failed step "
                                     "does not stop the script"), "pip install torch"),
                        self.ja("add `set -euo pipefail` on the line after the shebang"), 3)
         self.assertTrue(j.stdout.startswith(finding), j.stdout)
         # the kind of step is translated inside the sentence (msgctxt "kind of setup step")
-        hint = cfmt(self.ja("remove `|| %s`; with `set -euo pipefail` a failed %s stops the "
+        hint = c_format(self.ja("remove `|| %s`; with `set -euo pipefail` a failed %s stops the "
                             "script"), "true", self.ja("model download", "kind of setup step"))
-        swallowed = cfmt(self.ja("%s:%d: %s %s: %s\n    fix: %s (case %d)\n"), script, 3,
+        swallowed = c_format(self.ja("%s:%d: %s %s: %s\n    fix: %s (case %d)\n"), script, 3,
                          "BLOCK", "swallowed-error",
-                         cfmt(self.ja("`%s` failure is swallowed by `|| %s`"),
+                         c_format(self.ja("`%s` failure is swallowed by `|| %s`"),
                               "python download_model.py", "true"), hint, 3)
         self.assertIn(swallowed, j.stdout)
-        self.assertTrue(j.stdout.endswith(cfmt(self.ja("%zu findings, %zu blocking\n"), 5, 4)))
+        self.assertTrue(j.stdout.endswith(c_format(self.ja("%zu findings, %zu blocking\n"), 5, 4)))
         # one finding per line pair in both languages; the rule names and levels stay English
         self.assertEqual(re.findall(r"^\S+:(\d+): (BLOCK|WARN) ([a-z-]+): ", j.stdout, re.M),
                          re.findall(r"^\S+:(\d+): (BLOCK|WARN) ([a-z-]+): ", e.stdout, re.M))
@@ -238,7 +212,7 @@ class JapaneseInput(unittest.TestCase):
         j, e = self.both("lint", path)
         self.assertEqual(e.returncode, 0)
         self.assertEqual(e.stdout, "%s: no findings\n" % path)
-        self.assertEqual(j.stdout, cfmt(self.ja("%s: no findings\n"), path))
+        self.assertEqual(j.stdout, c_format(self.ja("%s: no findings\n"), path))
 
     # --- --help -----------------------------------------------------------------------------
 
@@ -297,7 +271,7 @@ class JapaneseInput(unittest.TestCase):
         j, e = self.both("recipes")
         self.assertEqual(e.returncode, 0, e.stderr)
         self.assertIn("    max price: $0.500/h\n", e.stdout)
-        self.assertIn(cfmt(self.ja("    max price: $%.3f/h\n"), 0.5), j.stdout)
+        self.assertIn(c_format(self.ja("    max price: $%.3f/h\n"), 0.5), j.stdout)
         rows = [ln for ln in j.stdout.splitlines() if ln and not ln.startswith(" ")]
         self.assertEqual(rows, [ln for ln in e.stdout.splitlines()
                                 if ln and not ln.startswith(" ")])
@@ -316,7 +290,7 @@ class JapaneseInput(unittest.TestCase):
         j, e = self.both("config")
         self.assertEqual(e.returncode, 0, e.stderr)
         self.assertEqual(j.stdout.splitlines()[0],
-                         cfmt(self.ja("# config file: %s (read)\n"), path).rstrip("\n"))
+                         c_format(self.ja("# config file: %s (read)\n"), path).rstrip("\n"))
         pat = re.compile(r"^(\w+)\s+= (.*?)\s+# (.*); from (.*?) (\((?:env|flag).*)$")
         ja_rows = [pat.match(ln) for ln in j.stdout.splitlines() if pat.match(ln)]
         en_rows = [pat.match(ln) for ln in e.stdout.splitlines() if pat.match(ln)]

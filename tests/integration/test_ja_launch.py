@@ -22,10 +22,10 @@ import unittest
 
 if __package__:
     from .fakevast import find_binary, make_temp_home
-    from .test_tui_ja import ja_locale_available
+    from .jatext import c_format as fill, ja_locale_available
 else:   # run as a script, or discovered without -t
     from fakevast import find_binary, make_temp_home
-    from test_tui_ja import ja_locale_available
+    from jatext import c_format as fill, ja_locale_available
 
 JA, C = "ja_JP.UTF-8", "C.UTF-8"
 RUN_TIMEOUT = 90
@@ -102,13 +102,6 @@ def pattern(fmt):
     out.append(re.escape(fmt[pos:]))
     return "^" + "".join(out) + "$"
 
-
-def fill(fmt, *values):
-    """printf for the test's formats: %lld, %zu, %d with ints, %s with strings, %.Nf floats."""
-    conv = iter(values)
-    return DIRECTIVE.sub(lambda m: "%" if m.group(0) == "%%" else
-                         ("%" + m.group(0)[1:].replace("ll", "").replace("z", "")) % next(conv),
-                         fmt)
 
 
 @unittest.skipUnless(ja_locale_available(), "the ja_JP.UTF-8 locale is not installed")

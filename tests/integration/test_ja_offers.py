@@ -20,17 +20,17 @@ import json
 import re
 import shutil
 import subprocess
-import unicodedata
 import unittest
 
 if __package__:
+    from .jatext import EN, JA, c_format, ja_locale_available, width
     from .fakehub import FakeHub
     from .fakevast import REPO, find_binary, make_temp_home
 else:   # run as a script, or discovered without -t
+    from jatext import EN, JA, c_format, ja_locale_available, width
     from fakehub import FakeHub
     from fakevast import REPO, find_binary, make_temp_home
 
-JA, EN = "ja_JP.UTF-8", "C.UTF-8"
 RUN_TIMEOUT = 30
 GOOD = 4242307      # demo market: RTX 3060 12 GB, US; warns only for its 8/12 GB variant
 CN = 18206213       # demo market: A100 SXM4 80 GB, Zhejiang CN: region blocked, row 2 FAILs
@@ -88,23 +88,7 @@ BRIEF_FORMAT = [
 ]
 
 
-def ja_locale_available():
-    try:
-        out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return any(ln.strip().lower().replace("-", "") == "ja_jp.utf8" for ln in out.splitlines())
 
-
-def width(text):
-    """Display columns, as a terminal counts them (East Asian wide and full-width take two)."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def c_format(fmt, *args):
-    """A C format string of the catalogue applied with Python's % (length modifiers dropped)."""
-    return re.sub(r"%([-0-9.]*)(?:ll|l|z)([dus])", r"%\1\2", fmt) % args
 
 
 def brief_ja(piece):

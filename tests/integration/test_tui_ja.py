@@ -9,36 +9,23 @@ Uses tests/integration/test_tui.py's tmux harness. The catalogue is build/locale
 not installed (scripts/deps.sh test generates it).
 """
 
-import os
 import subprocess
-import unicodedata
 import unittest
 
 # the module, not its test classes: a TestCase imported by name would run here a second time
 if __package__:
+    from .jatext import JA, ja_locale_available, width
     from . import test_tui
     from .fakevast import REPO, find_binary
 else:   # run as a script, or discovered without -t
+    from jatext import JA, ja_locale_available, width
     import test_tui
     from fakevast import REPO, find_binary
 
-JA = "ja_JP.UTF-8"
 COLS, ROWS = 120, 32
 OFFER = 4242307          # demo market: RTX 3060 12 GB, passes pytorch-smoke's checklist
 
 
-def ja_locale_available():
-    try:
-        out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return any(ln.strip().lower().replace("-", "") == "ja_jp.utf8" for ln in out.splitlines())
-
-
-def width(text):
-    """Display columns, as a terminal counts them (East Asian wide and full-width take two)."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def at_column(line, col):
