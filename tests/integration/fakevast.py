@@ -15,6 +15,7 @@ Only 127.0.0.1 is ever contacted, and never through a proxy.
 
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import urllib.request
@@ -54,6 +55,36 @@ def make_temp_home(prefix):
     for d in [home] + list(xdg.values()):
         os.makedirs(d)
     return tmp, home, xdg
+
+
+def free_port():
+    """A loopback port nothing listens on: bind to port 0, read the port, close."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_audit(path):
+    """The audit log's entries, parsed: each line must be a JSON object and the file must end
+    with a newline (no torn last line). [] when there is no log."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        raw = f.read()
+    if raw and not raw.endswith("\n"):
+        raise AssertionError("a torn last line in %s: %r" % (path, raw[-80:]))
+    entries = [json.loads(ln) for ln in raw.splitlines() if ln]
+    for e in entries:
+        if not isinstance(e, dict):
+            raise AssertionError("an audit line that is not an object: %r" % (e,))
+    return entries
+
+
+def destructive_requests(fake):
+    """The requests a FakeVast got that stop or destroy: a PUT or DELETE on
+    /api/v0/instances/ID/, as (method, path)."""
+    return [(e["method"], e["path"]) for e in fake.log()
+            if e["method"] in ("PUT", "DELETE") and e["path"].startswith("/api/v0/instances/")]
 
 
 class FakeVast:

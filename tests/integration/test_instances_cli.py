@@ -18,10 +18,10 @@ import time
 import unittest
 
 if __package__:
-    from .fakevast import FakeVast, find_binary, make_temp_home
+    from .fakevast import FakeVast, find_binary, make_temp_home, destructive_requests, read_audit
     from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
-    from fakevast import FakeVast, find_binary, make_temp_home
+    from fakevast import FakeVast, find_binary, make_temp_home, destructive_requests, read_audit
     from figures import bad_input, fault
 
 FAKE_KEY = "test-key-instances-7f3a"
@@ -91,22 +91,10 @@ class InstancesCliCase(unittest.TestCase):
                               timeout=RUN_TIMEOUT)
 
     def destructive(self):
-        """Requests that stop or destroy: a PUT or DELETE on /api/v0/instances/ID/."""
-        return [(e["method"], e["path"]) for e in self.fake.log()
-                if e["method"] in ("PUT", "DELETE") and e["path"].startswith("/api/v0/instances/")]
+        return destructive_requests(self.fake)
 
     def audit(self):
-        """The audit log's lines, each required to be a JSON object."""
-        if not os.path.exists(self.audit_file):
-            return []
-        with open(self.audit_file, encoding="utf-8") as f:
-            lines = [ln for ln in f.read().split("\n") if ln]
-        out = []
-        for ln in lines:
-            obj = json.loads(ln)
-            self.assertIsInstance(obj, dict)
-            out.append(obj)
-        return out
+        return read_audit(self.audit_file)
 
     def write_state(self, jobs):
         os.makedirs(self.state_dir, mode=0o700, exist_ok=True)

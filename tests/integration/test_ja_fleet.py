@@ -13,11 +13,9 @@ English one. The expected Japanese is po/ja.po's msgstr, formatted. Only 127.0.0
 Skipped when the ja_JP.UTF-8 locale is not installed (scripts/deps.sh test generates it).
 """
 
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,10 +23,10 @@ import unittest
 
 if __package__:
     from .jatext import EN, JA, ja_locale_available, width
-    from .fakevast import FakeVast, find_binary, make_temp_home
+    from .fakevast import FakeVast, find_binary, make_temp_home, destructive_requests, free_port, read_audit
 else:   # run as a script, or discovered without -t
     from jatext import EN, JA, ja_locale_available, width
-    from fakevast import FakeVast, find_binary, make_temp_home
+    from fakevast import FakeVast, find_binary, make_temp_home, destructive_requests, free_port, read_audit
 
 FAKE_KEY = "test-key-ja-fleet-5b1e"
 RUN_TIMEOUT = 60
@@ -45,16 +43,6 @@ INSTANCES = [
      "gpu_name": "RTX 3060", "num_gpus": 1, "dph_total": 0.2, "start_date": NOW - 86400},
 ]
 
-
-
-
-def closed_port():
-    """A loopback port nothing listens on (bound, then closed)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def columns(header):
@@ -107,15 +95,10 @@ class JaFleetCase(unittest.TestCase):
                               env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
 
     def destructive(self):
-        """Requests that stop or destroy: a PUT or DELETE on /api/v0/instances/ID/."""
-        return [(e["method"], e["path"]) for e in self.fake.log()
-                if e["method"] in ("PUT", "DELETE") and e["path"].startswith("/api/v0/instances/")]
+        return destructive_requests(self.fake)
 
     def audit(self):
-        if not os.path.exists(self.audit_file):
-            return []
-        with open(self.audit_file, encoding="utf-8") as f:
-            return [json.loads(ln) for ln in f.read().split("\n") if ln]
+        return read_audit(self.audit_file)
 
 
 class TestRefusals(JaFleetCase):
@@ -203,7 +186,7 @@ class TestHttpErrors(JaFleetCase):
         self.assertIn(7200002, [i["id"] for i in self.fake.instances()])
 
     def test_refused_port(self):
-        port = closed_port()
+        port = free_port()
         url = "http://127.0.0.1:%d" % port
         r = self.run_gw(JA, "instances", url=url)
         self.assertEqual(r.returncode, 3, r.stderr)
@@ -216,7 +199,7 @@ class TestHttpErrors(JaFleetCase):
 
     def test_credentials_in_the_url_are_redacted(self):
         # error_redact runs on the translated sentence: the URL still ends at the space
-        port = closed_port()
+        port = free_port()
         url = "http://ops:hunter2@127.0.0.1:%d/?api_key=s3cr3t-value" % port
         r = self.run_gw(JA, "instances", url=url)
         self.assertEqual(r.returncode, 3, r.stderr)

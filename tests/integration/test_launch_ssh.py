@@ -29,11 +29,11 @@ import unittest
 
 if __package__:
     from . import realsshd
-    from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from .fakevast import REPO, FakeVast, find_binary, make_temp_home, free_port
     from .figures import fault
 else:   # run as a script, or discovered without -t
     import realsshd
-    from fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from fakevast import REPO, FakeVast, find_binary, make_temp_home, free_port
     from figures import fault
 
 RUN_TIMEOUT = 60
@@ -51,11 +51,6 @@ OWN_SETUP_LINE = re.compile(r"^(uploading \S+ and starting it detached |re-attac
                             r"|phase \d+: |setup finished with status |warning: |connected to )")
 FINGERPRINT = re.compile(r"host key ssh-ed25519 (SHA256:[A-Za-z0-9+/]+) ")
 
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def steps_seen(stdout):

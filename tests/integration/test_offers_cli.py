@@ -12,17 +12,16 @@ a test sets a fake one; the tests only talk to 127.0.0.1.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import unittest
 
 if __package__:
-    from .fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from .fakevast import REPO, FakeVast, find_binary, make_temp_home, free_port
     from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
-    from fakevast import REPO, FakeVast, find_binary, make_temp_home
+    from fakevast import REPO, FakeVast, find_binary, make_temp_home, free_port
     from figures import bad_input, fault
 
 OFFERS_300 = os.path.join(REPO, "..", "shared", "data", "vast", "offers-300.json")
@@ -73,14 +72,6 @@ BY_ID = {o["id"]: o for o in OFFERS}
 QUERY = "gpu_ram >= 12 geolocation notin [CN] reliability > 0.99 num_gpus = 1"
 QUERY_KEEPS = {1001, 1002, 1003, 1009, 1010}
 
-
-def free_port():
-    """A port nothing listens on: bind to port 0, read the port, close."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def lines(text):

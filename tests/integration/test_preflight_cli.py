@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import time
@@ -23,11 +22,11 @@ import unittest
 
 if __package__:
     from .fakehub import FakeHub
-    from .fakevast import REPO, find_binary, make_temp_home
+    from .fakevast import REPO, find_binary, make_temp_home, free_port
     from .figures import bad_input, fault
 else:   # run as a script, or discovered without -t
     from fakehub import FakeHub
-    from fakevast import REPO, find_binary, make_temp_home
+    from fakevast import REPO, find_binary, make_temp_home, free_port
     from figures import bad_input, fault
 
 RUN_TIMEOUT = 30
@@ -57,14 +56,6 @@ GOOD_STATUSES = ["PASS", "PASS", "PASS", "WARN", "PASS", "PASS", "PASS", "PASS",
 def lines(text):
     return [ln for ln in text.splitlines() if ln.strip()]
 
-
-def closed_port():
-    """A loopback port nothing listens on: bind to port 0, read the port, close."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def bundled_recipe(name=ACE):
@@ -591,7 +582,7 @@ class TestCheck(CheckCase):
 
     @fault
     def test_no_network(self):
-        port = closed_port()
+        port = free_port()
         url = "http://127.0.0.1:%d" % port
         env = {"GPUWARDEN_HUB_URL": url, "GPUWARDEN_GITHUB_URL": url, "GPUWARDEN_HF_URL": url}
         t0 = time.monotonic()

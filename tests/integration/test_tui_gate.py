@@ -23,9 +23,11 @@ import unittest
 # the module, not its test classes: a TestCase imported by name would run here a second time
 if __package__:
     from . import test_tui
+    from .fakevast import read_audit
     from .figures import fault
 else:   # run as a script, or discovered without -t
     import test_tui
+    from fakevast import read_audit
     from figures import fault
 
 EXPECTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected")
@@ -83,14 +85,8 @@ class GateAsserts:
         shutil.rmtree(self.state_dir(), ignore_errors=True)
 
     def audit(self):
-        """Every audit line, parsed (each must be JSON)."""
-        path = os.path.join(self.state_dir(), "audit.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            raw = f.read()
-        self.assertTrue(raw == "" or raw.endswith("\n"), "a torn last line: %r" % raw[-80:])
-        return [json.loads(ln) for ln in raw.splitlines()]
+        """Every audit line, parsed (each must be a JSON object, none torn)."""
+        return read_audit(os.path.join(self.state_dir(), "audit.jsonl"))
 
     def outcomes(self, action=None):
         return [(e["action"], e["instance_id"], e["outcome"]) for e in self.audit()
