@@ -53,8 +53,10 @@ static void fetch_sources(const struct cli_options *o, struct source_meta *s, si
     struct hub *h = hub_new(&cfg);
     for (size_t i = 0; i < n; i++) {
         struct gw_error err = {0};
-        if (hub_fetch(h, &s[i], &err) < 0 && !s[i].error[0])
+        if (hub_fetch(h, &s[i], &err) < 0 && !s[i].error[0]) {
             snprintf(s[i].error, sizeof s[i].error, "%.250s", err.msg);
+            textwidth_repair(s[i].error);
+        }
     }
     hub_free(h);
 }
@@ -141,7 +143,7 @@ int cmd_check(const struct cli_options *o, const struct recipe *r)
         print_text(o, r, &m.offers.items[0], rows);
     market_result_free(&m);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, _("gpuwarden: cannot write the output\n"));
+        fprintf(stderr, "gpuwarden: %s\n", _("cannot write the output"));
         return EXIT_USAGE;
     }
     return preflight_failed(rows) ? EXIT_CHECK_FAILED : EXIT_OK;

@@ -60,7 +60,6 @@ int cmd_lint(const struct cli_options *o)
     int rc = lint_has_block(&r) ? EXIT_CHECK_FAILED : EXIT_OK;
     lint_report_free(&r);
     if (fflush(stdout) != 0) {
-        /* the sentence alone: cmd_check.c and cmd_offers.c print the same line */
         fprintf(stderr, "gpuwarden: %s\n", _("cannot write the output"));
         return EXIT_USAGE;
     }

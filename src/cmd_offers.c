@@ -247,7 +247,7 @@ int cmd_offers(const struct cli_options *o)
         cmd_offers_print_table(stdout, &m.offers, &o->req, cmd_offers_utf8());
     market_result_free(&m);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, _("gpuwarden: cannot write the output\n"));
+        fprintf(stderr, "gpuwarden: %s\n", _("cannot write the output"));
         return EXIT_PROVIDER;
     }
     return EXIT_OK;

@@ -19,9 +19,29 @@ void error_set(struct gw_error *err, enum exit_code kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
-    textwidth_repair(err->msg);
     err->kind = kind;
     error_redact(err->msg, sizeof err->msg);
+    textwidth_repair(err->msg); /* last: a redaction can lengthen, and so cut, the sentence */
+}
+
+void error_append(struct gw_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    char clause[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(clause, sizeof clause, fmt, ap);
+    va_end(ap);
+    error_redact(clause, sizeof clause);
+    textwidth_repair(clause);
+    size_t len = strlen(clause), room = sizeof err->msg - 1 - len;
+    if (strlen(err->msg) > room) {
+        err->msg[room] = '\0';
+        textwidth_repair(err->msg);
+    }
+    size_t n = strlen(err->msg);
+    memcpy(err->msg + n, clause, len + 1); /* fits: room was made above */
 }
 
 static bool secret_name(const char *name, size_t n)

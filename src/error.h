@@ -22,6 +22,11 @@ struct gw_error {
 void error_set(struct gw_error *err, enum exit_code kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Appends a clause (printf format) to err's sentence. The clause is kept whole: when both do not
+ * fit, the sentence is cut (at a character) to make room, since a clause like "vast created
+ * instance 123 anyway" matters more than the end of a long error. Redacted like error_set. */
+void error_append(struct gw_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Replaces, in place, what a URL in `msg` could carry as a secret: the user:password of
  * "scheme://user:password@host" and the value of every query parameter whose name holds "key",
  * "token", "secret", "passw" or "auth" ("?api_key=abc" -> "?api_key=REDACTED"). */

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "provider.h"
 #include "state.h"
+#include "textwidth.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -198,6 +199,7 @@ enum gate_result gate_run(struct provider *p, struct gate_confirmation *c,
         /* TRANSLATORS: appended to the outcome; %s: why the audit log could not be written */
         snprintf(msg + n, size - n, _(" (and %s)"), aerr.msg);
     }
+    textwidth_repair(msg);
     /* the instances view must not call a machine we removed "missing" */
     if (files->state[0] && (rc > 0 || (rc == 0 && a == GATE_DESTROY)))
         state_mark_instance(files->state, t->id, a == GATE_DESTROY ? "destroyed" : "stopped", NULL);

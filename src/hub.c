@@ -19,6 +19,7 @@
 #include "config.h"
 #include "http.h"
 #include "i18n.h"
+#include "textwidth.h"
 #include "xalloc.h"
 
 #define HUB_DEFAULT_TTL_S   (24L * 3600)
@@ -31,7 +32,7 @@ struct hub {
     struct http_client *http;
 };
 
-/* Copies as much of src as fits (sentences may be cut, never overflow). */
+/* Copies as much of src as fits (sentences may be cut, never overflow or inside a character). */
 static void copy_cut(char *dst, size_t size, const char *src)
 {
     size_t n = strlen(src);
@@ -39,6 +40,7 @@ static void copy_cut(char *dst, size_t size, const char *src)
         n = size - 1;
     memcpy(dst, src, n);
     dst[n] = '\0';
+    textwidth_repair(dst);
 }
 
 void hub_config_default(struct hub_config *cfg)

@@ -17,6 +17,8 @@
 
 static char bound[PATH_MAX + 32];
 
+bool i18n_active;
+
 static bool is_dir(const char *path)
 {
     struct stat st;
@@ -62,6 +64,8 @@ void i18n_init(void)
 {
     bindtextdomain("gpuwarden", pick());
     textdomain("gpuwarden");
+    /* the catalogue's own language code: "en" means no catalogue answers for this locale */
+    i18n_active = strcmp(gettext("en"), "en") != 0;
     /* TRANSLATORS: the language code of this translation, as the failure cases in
        assets/cases.json name it ("ja"); "en" keeps the English cases. */
     cases_set_language(_("en"));
@@ -69,6 +73,8 @@ void i18n_init(void)
 
 const char *i18n_context_gettext(const char *key, const char *id)
 {
+    if (!i18n_active)
+        return id;
     const char *t = gettext(key);
     return t == key ? id : t;
 }
@@ -77,6 +83,7 @@ void i18n_use_english(void)
 {
     /* gettext answers the msgid itself under the C locale, and ignores LANGUAGE there */
     setlocale(LC_MESSAGES, "C");
+    i18n_active = false;
     cases_set_language("en");
 }
 

@@ -9,7 +9,17 @@
 #include <libintl.h>
 #include <stdbool.h>
 
-#define _(s)  gettext(s)
+/* True once a catalogue translates (i18n_init): otherwise _() is the msgid itself, without
+ * gettext's lookup, which costs ~190 ns under C.UTF-8 (the rules make sentences per offer).
+ * Written before any thread starts, read-only afterwards. */
+extern bool i18n_active;
+
+__attribute__((format_arg(1))) static inline const char *i18n_text(const char *msgid)
+{
+    return i18n_active ? gettext(msgid) : msgid;
+}
+
+#define _(s)  i18n_text(s)
 #define N_(s) (s)
 /* gettext with a context (msgctxt), for a short msgid that could mean something else elsewhere
  * ("download" as a kind of setup step); xgettext extracts pgettext(CONTEXT, "...") by default. */

@@ -161,6 +161,7 @@ static void persist(struct job *j)
         /* losing the state file costs re-attach after a restart, not the launch: say so once */
         j->state_dir[0] = '\0';
         snprintf(j->st.message, sizeof j->st.message, _("job state not saved: %.350s"), err.msg);
+        textwidth_repair(j->st.message);
     }
 }
 
@@ -700,7 +701,7 @@ static int follow_setup(struct job *j, unsigned long long *offset)
             return 0; /* tail ended: the setup process has exited */
         if (rc == SSH_CANCELLED || cancelled(j))
             return -1;
-        char why[300];
+        char why[512];
         snprintf(why, sizeof why,
                  _("%.200s; the setup keeps running on the host, log at byte %llu"), err.msg,
                  *offset);

@@ -125,12 +125,8 @@ static int vast_search(struct provider *p, const struct search_request *req, cha
 /* Appends " from URL" to a parser's sentence, which cannot know where the body came from. */
 static void name_url(struct gw_error *err, const char *url)
 {
-    if (err == NULL)
-        return;
-    size_t n = strlen(err->msg);
     /* TRANSLATORS: appended to a sentence saying what is wrong with an answer; %s is its URL */
-    snprintf(err->msg + n, sizeof err->msg - n, _(" from %s"), url);
-    error_redact(err->msg, sizeof err->msg);
+    error_append(err, _(" from %s"), url);
 }
 
 /* GET/PUT/DELETE /api/v0/instances/{id}/ */
@@ -304,11 +300,7 @@ static int vast_create(struct provider *p, const struct create_request *req, int
     /* a refused rental can still have created a (stopped) contract: it bills until destroyed */
     if (rc < 0 && id > 0) {
         *instance_id = id;
-        if (err) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof err->msg - n, _(" (vast created instance %lld anyway)"),
-                     (long long)id);
-        }
+        error_append(err, _(" (vast created instance %lld anyway)"), (long long)id);
     }
     cJSON_Delete(j);
     http_response_free(&r);

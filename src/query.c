@@ -330,12 +330,16 @@ static void drop_field(struct query *q, const char *field)
 
 static void warn(struct query *q, const char *fmt, const char *arg)
 {
-    size_t used = strlen(q->warnings);
-    if (used + 2 >= sizeof q->warnings)
-        return;
-    snprintf(q->warnings + used, sizeof q->warnings - used, "%s", used ? "; " : "");
-    used = strlen(q->warnings);
-    snprintf(q->warnings + used, sizeof q->warnings - used, fmt, arg);
+    char one[sizeof q->warnings];
+    snprintf(one, sizeof one, fmt, arg);
+    size_t used = strlen(q->warnings), len = strlen(one);
+    if (used + 2 + len >= sizeof q->warnings)
+        return; /* whole warnings only: the first ones are the ones to read */
+    if (used) {
+        memcpy(q->warnings + used, "; ", 2);
+        used += 2;
+    }
+    memcpy(q->warnings + used, one, len + 1);
 }
 
 /* Reads the value token: [list], "quoted", or a run of non-spaces. */

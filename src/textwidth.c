@@ -10,6 +10,10 @@
 
 int textwidth_next(const char *s, int *cols)
 {
+    if ((unsigned char)*s < 0x80) { /* ASCII, nearly every byte of a log: no decoding */
+        *cols = 1;
+        return 1;
+    }
     mbstate_t st;
     memset(&st, 0, sizeof st);
     wchar_t wc;

@@ -414,6 +414,7 @@ void trust_evaluate(const struct source_meta *m, const struct trust_context *ctx
         const char *why = m->error[0] ? m->error : _("no reason given");
         snprintf(out->summary, sizeof out->summary, "%s: %.150s", trust_label_name(out->label),
                  why);
+        textwidth_repair(out->summary);
         add_check(out, LEVEL_WARN, m->kind == SOURCE_IMAGE ? 10 : 0,
                   _("metadata unavailable: %.170s"), why);
         if (m->kind == SOURCE_IMAGE)

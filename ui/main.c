@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "cli.h"
@@ -21,6 +22,10 @@ int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     i18n_init();
+    /* before the parse: its own errors (flags, config file, query) are English too */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--json"))
+            i18n_use_english();
     struct cli_options o;
     struct gw_error err = {0};
     if (cli_parse(argc, argv, &o, &err) < 0) {
@@ -28,8 +33,6 @@ int main(int argc, char **argv)
         cli_free(&o);
         return EXIT_USAGE;
     }
-    if (o.json)
-        i18n_use_english();
     if (o.version) {
         printf("gpuwarden %s\n", GPUWARDEN_VERSION);
         cli_free(&o);

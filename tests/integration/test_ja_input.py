@@ -86,6 +86,23 @@ class JapaneseInput(unittest.TestCase):
 
     # --- errors -----------------------------------------------------------------------------
 
+    def test_json_runs_say_their_errors_in_english(self):
+        """--json makes the whole run English, the parse included: a flag error, a config-file
+        error and a query warning read the same under ja as under C.UTF-8."""
+        self.write_config("max_dph = cheap\n")
+        j, e = self.both("offers", "--provider", "demo", "--json")
+        self.assertEqual(e.returncode, 2)
+        self.assertEqual(j.stderr, e.stderr)
+        self.assertIn("max_dph", e.stderr)
+        os.remove(self.write_config(""))
+        for args in (["--min-vram", "abc"], ["--query", "foo=1"]):
+            j, e = self.both("offers", "--provider", "demo", "--json", *args)
+            self.assertEqual(j.stderr, e.stderr, args)
+            self.assertTrue(e.stderr.startswith("gpuwarden: "), e.stderr)
+            # without --json the same command speaks Japanese: the test can tell them apart
+            ja = self.run_gw(JA, "offers", "--provider", "demo", *args)
+            self.assertNotEqual(ja.stderr, e.stderr, args)
+
     def test_bad_flag_values(self):
         cases = [
             (["offers", "--limit", "abc"], "--%s needs a number, got '%s'", ("limit", "abc")),

@@ -99,6 +99,38 @@ static void test_redaction(void **state)
     assert_string_equal(err.msg, "https://x/?secret=REDACTED answered HTTP 503");
 }
 
+/* error_append keeps its clause whole, cutting the sentence before it (at a character), and
+ * redacts it; a sentence made longer by a redaction is cut at a character too. */
+static void test_append_and_cut(void **state)
+{
+    (void)state;
+    struct gw_error err = {0};
+    char long_ja[600] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(long_ja, "\xe6\x97\xa5"); /* 日, 3 bytes: 450 bytes in all */
+    error_set(&err, EXIT_PROVIDER, "%s%s", long_ja, long_ja);
+    assert_true(strlen(err.msg) < sizeof err.msg);
+    assert_int_equal(strlen(err.msg) % 3, 0); /* never inside a character */
+    error_append(&err, " (vast created instance %lld anyway) from %s", 123456789LL,
+                 "https://h/?api_key=abc");
+    const char *tail = " (vast created instance 123456789 anyway) from https://h/?api_key=REDACTED";
+    size_t n = strlen(err.msg), t = strlen(tail);
+    assert_true(n >= t && n < sizeof err.msg);
+    assert_string_equal(err.msg + n - t, tail);
+    assert_int_equal((n - t) % 3, 0);
+    /* a short sentence is kept whole */
+    error_set(&err, EXIT_PROVIDER, "refused");
+    error_append(&err, " (and %s)", "more");
+    assert_string_equal(err.msg, "refused (and more)");
+    /* redaction lengthens a message that already filled the buffer: still cut at a character */
+    char full[520] = "https://h/?key=a ";
+    while (strlen(full) < 505)
+        strcat(full, "\xe6\x97\xa5");
+    error_set(&err, EXIT_PROVIDER, "%s", full);
+    assert_true(strncmp(err.msg, "https://h/?key=REDACTED ", 24) == 0);
+    assert_int_equal((strlen(err.msg) - 24) % 3, 0);
+}
+
 static void test_request_error_keeps_a_key_in_the_url_out(void **state)
 {
     (void)state;
@@ -122,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_url_decisions),
         cmocka_unit_test(test_refused_before_connecting),
         cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_append_and_cut),
         cmocka_unit_test(test_request_error_keeps_a_key_in_the_url_out),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
