@@ -32,17 +32,6 @@ struct hub {
     struct http_client *http;
 };
 
-/* Copies as much of src as fits (sentences may be cut, never overflow or inside a character). */
-static void copy_cut(char *dst, size_t size, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= size)
-        n = size - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-    textwidth_repair(dst);
-}
-
 void hub_config_default(struct hub_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -562,11 +551,11 @@ int hub_fetch(struct hub *h, struct source_meta *m, struct gw_error *err)
         else
             snprintf(note, sizeof note, _("cached %lld min ago; refresh failed: %s"), age / 60,
                      ferr.msg);
-        copy_cut(m->error, sizeof m->error, note);
+        textwidth_copy(m->error, sizeof m->error, note);
         return 0;
     }
     m->fetched = false;
-    copy_cut(m->error, sizeof m->error, ferr.msg);
+    textwidth_copy(m->error, sizeof m->error, ferr.msg);
     error_set(err, ferr.kind ? ferr.kind : EXIT_PROVIDER, "%s", ferr.msg);
     return -1;
 }

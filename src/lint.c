@@ -136,14 +136,6 @@ static void fmt(char *buf, size_t size, const char *f, ...)
     textwidth_repair(buf);
 }
 
-/* Copies src into dst[size], cut at a character boundary when it does not fit (a translated
- * message takes more bytes than the English one). */
-static void copy_text(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
-    textwidth_repair(dst);
-}
-
 static void add(struct lint *L, enum lint_rule rule, int line, const char *msg, const char *hint)
 {
     struct lint_report *r = L->out;
@@ -156,8 +148,8 @@ static void add(struct lint *L, enum lint_rule rule, int line, const char *msg, 
     f->level = rule_levels[rule];
     f->line = line;
     f->case_id = rule_cases[rule];
-    copy_text(f->message, sizeof f->message, msg);
-    copy_text(f->hint, sizeof f->hint, hint);
+    textwidth_copy(f->message, sizeof f->message, msg);
+    textwidth_copy(f->hint, sizeof f->hint, hint);
 }
 
 /* --- functions ------------------------------------------------------------------------- */

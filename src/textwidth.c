@@ -141,6 +141,12 @@ void textwidth_repair(char *s)
     }
 }
 
+void textwidth_copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+    textwidth_repair(dst);
+}
+
 void textwidth_print(FILE *out, const char *text, int width)
 {
     int cols = textwidth_cols(text);

@@ -36,6 +36,10 @@ size_t textwidth_utf8_len(const char *p);
  * formatted into a fixed buffer goes through this, since a translated one is longer. */
 void textwidth_repair(char *s);
 
+/* Copies as much of src as fits in dst[size], cut at a character (then repaired as above):
+ * a translated message takes more bytes than the English one. */
+void textwidth_copy(char *dst, size_t size, const char *src);
+
 /* Writes `text` padded with spaces to `width` columns (left-aligned) to `out`. */
 void textwidth_print(FILE *out, const char *text, int width);
 

@@ -44,7 +44,8 @@ def sinks_in(text):
 def global_sinks():
     sinks = dict(PRINTF_SINKS)
     for h in glob.glob(os.path.join(REPO, "src", "*.h")):
-        sinks.update(sinks_in(open(h, encoding="utf-8").read()))
+        with open(h, encoding="utf-8") as f:
+            sinks.update(sinks_in(f.read()))
     return sinks
 
 
@@ -111,7 +112,8 @@ def call_args(src, open_paren):
 def unmarked_messages(path, sinks):
     """(line, call, literal) of every sink call in `path` whose format is a bare literal with
     words. `sinks` are the global ones; the file's own static ones are added."""
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     lines = text.split("\n")
     src = strip_comments(text)
     sinks = dict(sinks, **sinks_in(src))
